@@ -1,0 +1,48 @@
+"""Fleet reference data: vehicles and their bindings to telematics devices."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coldchain_contracts.envelope import Envelope
+
+
+class TemperatureZone(StrEnum):
+    FROZEN = "frozen"
+    CHILLED = "chilled"
+    AMBIENT = "ambient"
+
+
+class BodyType(StrEnum):
+    FROZEN = "frozen"
+    CHILLED = "chilled"
+    DUAL = "dual"
+    AMBIENT = "ambient"
+
+
+class Compartment(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    channel: str = Field(examples=["A"], description="Temperature channel that monitors it")
+    zone: TemperatureZone
+    pallets: int = Field(ge=0)
+
+
+class VehicleRegistered(Envelope):
+    """Topic `fleet.vehicles.v1` (compacted), key `vehicle_id`: the vehicle as it is now.
+
+    Each message is the full current record, so the latest one per key is all a
+    projection needs.
+    """
+
+    event_type: Literal["VehicleRegistered"] = "VehicleRegistered"
+    vehicle_id: str = Field(min_length=1, max_length=64)
+    plate: str = ""
+    body_type: BodyType = BodyType.CHILLED
+    compartments: tuple[Compartment, ...] = ()
+    weight_capacity_kg: float | None = None
+    device_ids: tuple[str, ...] = Field(default=(), description="Devices bound to it")
+    active: bool = True

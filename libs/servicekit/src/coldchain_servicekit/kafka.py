@@ -1,0 +1,236 @@
+"""Kafka broker construction and the delivery policy every consumer follows.
+
+Producers: `acks=all` with idempotence, so a publish that returned is on every
+in-sync replica and a retried send never duplicates.
+
+Consumers: offsets commit only after the handler returned (FastStream
+`AckPolicy.NACK_ON_ERROR`: an exception seeks back, so the batch is redelivered).
+On top of that, `process_batch` classifies failures:
+
+* a record that cannot be decoded into its contract is a permanent failure: it goes
+  to `<topic>.<service>.dlq` with the original bytes and the error in headers, and the
+  rest of the batch is processed;
+* any other exception is treated as transient (database or Redis down): the batch is
+  redelivered after a jittered backoff, and only after `attempts` tries is it
+  dead-lettered, so one bad batch cannot block a partition forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from prometheus_client import Counter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from coldchain_contracts import dlq_topic
+from coldchain_servicekit.health import ReadinessCheck
+from coldchain_servicekit.logging import get_logger
+from coldchain_servicekit.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+DEAD_LETTERED = Counter(
+    "coldchain_dead_lettered_total", "Messages sent to a dead-letter topic", ["topic", "reason"]
+)
+CONSUMED = Counter("coldchain_consumed_total", "Messages consumed", ["topic"])
+TRANSIENT_FAILURES = Counter(
+    "coldchain_transient_failures_total", "Batches redelivered after a transient error", ["topic"]
+)
+
+
+class Record(Protocol):
+    """The parts of an aiokafka ConsumerRecord we rely on."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        acks="all",
+        enable_idempotence=True,
+        graceful_timeout=10.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    topic: str
+    key: str
+    value: bytes
+    headers: dict[str, str]
+
+
+async def publish_all(broker: KafkaBroker, messages: Sequence[Outgoing]) -> None:
+    """Publish in the given order and wait until Kafka acknowledged every message.
+
+    Each send is enqueued before the next one starts (`no_confirm=True` hands back the
+    delivery future), so messages with the same key keep their order on the partition;
+    acknowledgements are then awaited together, so a batch costs one round trip, not N.
+    """
+    pending = [
+        await broker.publish(m.value, topic=m.topic, key=m.key.encode(), headers=m.headers, no_confirm=True)
+        for m in messages
+    ]
+    await asyncio.gather(*(p for p in pending if inspect.isawaitable(p)))
+
+
+def batch_subscriber_options(service: str, max_records: int) -> dict[str, Any]:
+    """Options for every batch consumer: own group, manual commit, start at the beginning."""
+    return {
+        "group_id": service,
+        "batch": True,
+        "max_records": max_records,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+    }
+
+
+class DeadLetters:
+    """Publishes failed records to `<topic>.<service>.dlq` with the failure in headers."""
+
+    def __init__(self, broker: KafkaBroker, service: str) -> None:
+        self._broker = broker
+        self._service = service
+
+    async def send(self, record: Record, reason: str, error: BaseException | str) -> None:
+        headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
+        headers.update(
+            {
+                "x-dlq-original-topic": record.topic,
+                "x-dlq-original-partition": str(record.partition),
+                "x-dlq-original-offset": str(record.offset),
+                "x-dlq-consumer": self._service,
+                "x-dlq-reason": reason,
+                "x-dlq-error": str(error)[:2000],
+                "x-dlq-error-type": type(error).__name__ if isinstance(error, BaseException) else "str",
+                "x-dlq-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        await self._broker.publish(
+            record.value or b"",
+            topic=dlq_topic(record.topic, self._service),
+            key=record.key,
+            headers=headers,
+        )
+        DEAD_LETTERED.labels(record.topic, reason).inc()
+        log.warning(
+            "dead-lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+            error=str(error)[:300],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered(Generic[M]):
+    record: Record
+    message: M
+
+
+@dataclass
+class RetryPolicy:
+    """Bounded, jittered backoff for transient failures, tracked per batch head."""
+
+    attempts: int = 5
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+    _failures: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def record_failure(self, head: Record) -> int:
+        key = (head.topic, head.partition, head.offset)
+        self._failures[key] = self._failures.get(key, 0) + 1
+        return self._failures[key]
+
+    def forget(self, head: Record) -> None:
+        self._failures.pop((head.topic, head.partition, head.offset), None)
+
+    def delay_for(self, attempt: int) -> float:
+        backoff = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+
+def decode(
+    records: Sequence[Record], adapter: TypeAdapter[M]
+) -> tuple[list[Delivered[M]], list[tuple[Record, Exception]]]:
+    good: list[Delivered[M]] = []
+    bad: list[tuple[Record, Exception]] = []
+    for record in records:
+        try:
+            good.append(Delivered(record, adapter.validate_json(record.value or b"")))
+        except ValidationError as exc:
+            bad.append((record, exc))
+    return good, bad
+
+
+async def process_batch(
+    records: Sequence[Record],
+    adapter: TypeAdapter[M],
+    handle: Callable[[list[Delivered[M]]], Awaitable[None]],
+    dead_letters: DeadLetters,
+    retry: RetryPolicy,
+) -> None:
+    """Decode, handle the valid records, dead-letter the invalid ones (see module doc)."""
+    if not records:
+        return
+    head = records[0]
+    good, bad = decode(records, adapter)
+    try:
+        if good:
+            await handle(good)
+    except Exception as exc:
+        attempt = retry.record_failure(head)
+        TRANSIENT_FAILURES.labels(head.topic).inc()
+        if attempt < retry.attempts:
+            delay = retry.delay_for(attempt)
+            log.warning(
+                "batch failed, will be redelivered",
+                topic=head.topic,
+                partition=head.partition,
+                offset=head.offset,
+                attempt=attempt,
+                delay_s=round(delay, 2),
+                error=repr(exc)[:300],
+            )
+            await asyncio.sleep(delay)
+            raise
+        log.error("batch failed on every attempt; dead-lettering", topic=head.topic, error=repr(exc)[:300])
+        for item in good:
+            await dead_letters.send(item.record, "retries_exhausted", exc)
+    retry.forget(head)
+    for record, error in bad:
+        await dead_letters.send(record, "contract_violation", error)
+    CONSUMED.labels(head.topic).inc(len(records))
+
+
+def records_of(raw_message: object) -> list[Record]:
+    """The consumer records behind a FastStream batch message (a tuple live, a list in tests)."""
+    if isinstance(raw_message, (tuple, list)):
+        return list(raw_message)
+    return [raw_message]  # type: ignore[list-item]
+
+
+def kafka_check(broker: KafkaBroker) -> ReadinessCheck:
+    async def check() -> None:
+        if not await broker.ping(timeout=2.0):
+            raise ConnectionError("Kafka broker not reachable")
+
+    return check

@@ -1,0 +1,47 @@
+"""Settings shared by every service.
+
+Infrastructure addresses come from the conventional variables (`KAFKA_BOOTSTRAP_SERVERS`,
+`DATABASE_URL`, `REDIS_URL`) so the same code runs against local processes, MSK, RDS
+and ElastiCache. Everything else is prefixed per service (`TRACKING_HTTP_PORT`).
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base class; each service subclasses it and sets `service_name` and its env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:19092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql+asyncpg://coldchain@127.0.0.1:15432/coldchain"),
+        validation_alias=AliasChoices("DATABASE_URL"),
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:16379/0", validation_alias=AliasChoices("REDIS_URL"))
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+    log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
+    readiness_timeout_s: float = 2.0
+    consumer_batch_max: int = 500
+    dlq_transient_attempts: int = Field(
+        default=10,
+        description="Attempts (backoff doubling from 0.5 s to 30 s) for a batch failing with a "
+        "transient error before it is dead-lettered: about one to two minutes of outage",
+    )
+
+
+def service_settings_config(service: str) -> SettingsConfigDict:
+    """Env prefix per service, while the shared infrastructure variables stay unprefixed."""
+    return SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore", populate_by_name=True)
+
+
+__all__ = ["SecretStr", "ServiceSettings", "service_settings_config"]

@@ -1,0 +1,72 @@
+"""Public request and response bodies of the gateway's API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from coldchain_contracts import ChannelState, ReeferReading
+
+MAX_BATCH = 1000
+
+
+class TemperatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str = Field(min_length=1, max_length=8, examples=["A"])
+    celsius: float | None = Field(default=None, ge=-100, le=100, examples=[-19.5])
+    state: ChannelState = ChannelState.OK
+    setpoint_celsius: float | None = Field(default=None, ge=-100, le=100)
+
+    def to_contract(self) -> ReeferReading:
+        return ReeferReading(**self.model_dump())
+
+
+class GpsFixIn(BaseModel):
+    """One fix. Speed in km/h; time with a UTC offset (ISO-8601)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "device_id": "truck-0001",
+                    "time": "2026-11-26T09:30:00Z",
+                    "latitude": 37.4979,
+                    "longitude": 127.0276,
+                    "speed_kmh": 42.0,
+                    "heading": 90,
+                    "ignition": True,
+                    "temperatures": [{"channel": "A", "celsius": -19.5}],
+                }
+            ]
+        },
+    )
+
+    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    time: AwareDatetime = Field(description="Device time of the fix, ISO-8601 with offset")
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    speed_kmh: float | None = Field(default=None, ge=0, le=300)
+    heading: float | None = Field(default=None, ge=0, le=360)
+    altitude_m: float | None = Field(default=None, ge=-500, le=9000)
+    accuracy_m: float | None = Field(default=None, ge=0)
+    ignition: bool | None = None
+    odometer_km: float | None = Field(default=None, ge=0)
+    battery_v: float | None = Field(default=None, ge=0, le=100)
+    door_open: bool | None = None
+    defrost: bool | None = None
+    temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=8)
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=64)
+
+
+class GpsBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fixes: list[GpsFixIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class GpsBatchAccepted(BaseModel):
+    accepted: int = Field(description="Fixes acknowledged by Kafka")
+    batch_id: str = Field(description="Correlation id carried by every fix of the batch")

@@ -1,0 +1,90 @@
+"""`POST /v1/telemetry/gps`: a validated batch becomes raw fixes on Kafka.
+
+The whole batch is validated before anything is sent, so a rejected batch publishes
+nothing. 202 is returned only after Kafka acknowledged every fix (`acks=all`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request, status
+from faststream.kafka import KafkaBroker
+from prometheus_client import Counter
+
+from coldchain_contracts import RawFix, RawFixReceived, SpeedUnit, utcnow
+from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_gateway.schemas import GpsBatchAccepted, GpsBatchIn, GpsFixIn
+from coldchain_gateway.settings import GatewaySettings
+from coldchain_servicekit.kafka import Outgoing, publish_all
+from coldchain_servicekit.logging import get_logger
+
+router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
+log = get_logger(__name__)
+FIXES_PUBLISHED = Counter("gateway_fixes_published_total", "Fixes acknowledged by Kafka")
+
+
+def to_raw(fix: GpsFixIn, batch_id: uuid.UUID) -> RawFixReceived:
+    return RawFixReceived(
+        device_id=fix.device_id,
+        source="http-batch",
+        received_at=utcnow(),
+        producer="gateway",
+        correlation_id=batch_id,
+        fix=RawFix(
+            device_time=fix.time,
+            latitude=fix.latitude,
+            longitude=fix.longitude,
+            speed=fix.speed_kmh,
+            speed_unit=SpeedUnit.KMH,
+            heading=fix.heading,
+            altitude_m=fix.altitude_m,
+            accuracy_m=fix.accuracy_m,
+            ignition=fix.ignition,
+            odometer_km=fix.odometer_km,
+            battery_v=fix.battery_v,
+            door_open=fix.door_open,
+            defrost=fix.defrost,
+            temperatures=tuple(t.to_contract() for t in fix.temperatures),
+            attributes=fix.attributes,
+        ),
+    )
+
+
+@router.post(
+    "/gps",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Post a batch of 1 to 1,000 GPS fixes",
+    responses={
+        422: {"description": "Invalid batch; nothing was published"},
+        503: {"description": "Kafka unavailable; retry"},
+    },
+)
+async def post_gps(batch: GpsBatchIn, request: Request) -> GpsBatchAccepted:
+    broker: KafkaBroker = request.app.state.broker
+    settings: GatewaySettings = request.app.state.settings
+    batch_id = uuid.uuid4()
+    messages = [to_raw(f, batch_id) for f in batch.fixes]
+    outgoing = [
+        Outgoing(
+            topic=TELEMETRY_RAW.name,
+            key=m.device_id,
+            value=m.model_dump_json().encode(),
+            headers={
+                "event_type": m.event_type,
+                "event_id": str(m.event_id),
+                "correlation_id": str(batch_id),
+            },
+        )
+        for m in messages
+    ]
+    try:
+        await asyncio.wait_for(publish_all(broker, outgoing), settings.publish_timeout_s)
+    except Exception as exc:
+        log.error("publish failed", error=repr(exc)[:300], batch_id=str(batch_id))
+        raise HTTPException(
+            503, "Telemetry could not be stored; retry", headers={"Retry-After": "5"}
+        ) from exc
+    FIXES_PUBLISHED.inc(len(messages))
+    return GpsBatchAccepted(accepted=len(messages), batch_id=str(batch_id))

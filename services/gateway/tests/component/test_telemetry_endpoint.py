@@ -1,0 +1,113 @@
+"""`POST /v1/telemetry/gps` against FastStream's in-memory broker (no lifespan, no database)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from faststream.kafka import TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from coldchain_contracts import RawFixReceived
+from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_gateway.app import create_app
+
+pytestmark = pytest.mark.component
+
+
+def fix(device: str = "truck-1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "device_id": device,
+        "time": "2026-11-26T09:30:00+09:00",
+        "latitude": 37.4979,
+        "longitude": 127.0276,
+        "speed_kmh": 40,
+        "temperatures": [{"channel": "A", "celsius": -19.5}],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
+    app = create_app()
+    published: list[tuple[bytes, bytes]] = []
+
+    @app.state.broker.subscriber(TELEMETRY_RAW.name)
+    async def capture(msg: KafkaMessage) -> None:
+        published.append((msg.raw_message.key, msg.raw_message.value))
+
+    async with TestKafkaBroker(app.state.broker):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield client, published
+
+
+async def test_valid_batch_is_published_per_fix_keyed_by_device(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json={"fixes": [fix("a"), fix("b"), fix("a")]})
+    assert response.status_code == 202
+    assert response.json()["accepted"] == 3
+    assert [key for key, _ in published] == [b"a", b"b", b"a"], "order of the batch, hence per device"
+    first = RawFixReceived.model_validate_json(published[0][1])
+    assert first.fix.device_time.isoformat() == "2026-11-26T00:30:00+00:00"
+    assert first.correlation_id is not None
+
+
+async def test_one_bad_fix_rejects_the_batch_naming_the_field_and_publishes_nothing(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json={"fixes": [fix(), fix(), fix(latitude=123.0)]})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422
+    assert problem["errors"][0]["pointer"] == "/body/fixes/2/latitude"
+    assert "fixes.2.latitude" in problem["detail"]
+    assert published == []
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"fixes": []}, "/body/fixes"),
+        ({"fixes": [fix(time="2026-11-26T09:30:00")]}, "/body/fixes/0/time"),
+        ({"fixes": [fix(device_id="")]}, "/body/fixes/0/device_id"),
+        ({"fixes": [fix(unknown_field=1)]}, "/body/fixes/0/unknown_field"),
+        ({"fixes": [fix(speed_kmh=-1)]}, "/body/fixes/0/speed_kmh"),
+    ],
+)
+async def test_invalid_input_is_a_422_problem_with_a_pointer(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]], body: dict[str, Any], pointer: str
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json=body)
+    assert response.status_code == 422
+    assert pointer in [e["pointer"] for e in response.json()["errors"]]
+    assert published == []
+
+
+async def test_more_than_1000_fixes_is_refused(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json={"fixes": [fix()] * 1001})
+    assert response.status_code == 422
+    assert published == []
+
+
+async def test_malformed_json_is_a_problem_not_a_stack_trace(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, _ = gateway
+    response = await client.post(
+        "/v1/telemetry/gps", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text

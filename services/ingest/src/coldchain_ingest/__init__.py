@@ -1,0 +1,1 @@
+"""Ingest: normalises raw fixes, binds them to vehicles, rejects impossible ones."""

@@ -1,0 +1,16 @@
+"""Tables of the `ingest` schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, MetaData, Table, Text
+
+SCHEMA = "ingest"
+metadata = MetaData(schema=SCHEMA)
+
+device_bindings = Table(
+    "device_bindings",
+    metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

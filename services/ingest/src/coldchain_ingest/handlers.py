@@ -1,0 +1,78 @@
+"""Kafka adapters: raw fixes in, accepted or rejected fixes out; vehicle records in.
+
+A raw batch is committed only after every output publish was acknowledged by
+Kafka, so a crash redelivers the batch; downstream history is idempotent on
+(vehicle, device time), so a replay duplicates nothing that matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter
+from pydantic import TypeAdapter
+
+from coldchain_contracts import FixAccepted, FixRejected, RawFixReceived, VehicleRegistered, utcnow
+from coldchain_contracts.topics import FLEET_VEHICLES, TELEMETRY_GPS, TELEMETRY_RAW, TELEMETRY_REJECTED
+from coldchain_ingest.domain import QualityRules, bindings_from_vehicle, normalise
+from coldchain_ingest.repository import DeviceBindings
+from coldchain_servicekit.kafka import (
+    DeadLetters,
+    Delivered,
+    Outgoing,
+    RetryPolicy,
+    batch_subscriber_options,
+    process_batch,
+    publish_all,
+    records_of,
+)
+from coldchain_servicekit.settings import ServiceSettings
+
+ACCEPTED = Counter("ingest_fixes_accepted_total", "Fixes published as clean")
+REJECTED = Counter("ingest_fixes_rejected_total", "Fixes rejected", ["reason"])
+
+_RAW = TypeAdapter(RawFixReceived)
+_VEHICLE = TypeAdapter(VehicleRegistered)
+
+
+def register(
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    rules: QualityRules,
+    bindings: DeviceBindings,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    dead_letters = DeadLetters(broker, settings.service_name)
+    retry = RetryPolicy(attempts=settings.dlq_transient_attempts)
+
+    def outgoing(out: FixAccepted | FixRejected) -> Outgoing:
+        if isinstance(out, FixAccepted):
+            ACCEPTED.inc()
+            topic, key = TELEMETRY_GPS.name, out.vehicle_id
+        else:
+            REJECTED.labels(out.reason.value).inc()
+            topic, key = TELEMETRY_REJECTED.name, out.device_id
+        headers = {"event_type": out.event_type, "event_id": str(out.event_id)}
+        return Outgoing(topic=topic, key=key, value=out.model_dump_json().encode(), headers=headers)
+
+    async def on_raw_batch(batch: list[Delivered[RawFixReceived]]) -> None:
+        now = clock()
+        await publish_all(broker, [outgoing(normalise(d.message, bindings.cache, now, rules)) for d in batch])
+
+    async def on_vehicle_batch(batch: list[Delivered[VehicleRegistered]]) -> None:
+        for item in batch:
+            v = item.message
+            await bindings.apply(bindings_from_vehicle(v.vehicle_id, v.device_ids, v.active), v.occurred_at)
+
+    options = batch_subscriber_options(settings.service_name, settings.consumer_batch_max)
+
+    @broker.subscriber(TELEMETRY_RAW.name, **options)
+    async def on_raw(msg: KafkaMessage) -> None:
+        await process_batch(records_of(msg.raw_message), _RAW, on_raw_batch, dead_letters, retry)
+
+    @broker.subscriber(FLEET_VEHICLES.name, **options)
+    async def on_vehicles(msg: KafkaMessage) -> None:
+        await process_batch(records_of(msg.raw_message), _VEHICLE, on_vehicle_batch, dead_letters, retry)

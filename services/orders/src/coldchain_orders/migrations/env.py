@@ -1,0 +1,4 @@
+from coldchain_orders.db import metadata
+from coldchain_servicekit.migrations import run_env
+
+run_env(metadata)

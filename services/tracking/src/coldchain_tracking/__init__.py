@@ -1,0 +1,1 @@
+"""Tracking: live vehicle state (Redis), position history (PostgreSQL), vehicle state events."""

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from coldchain_servicekit.settings import ServiceSettings, service_settings_config
+
+
+class TrackingSettings(ServiceSettings):
+    model_config = service_settings_config("tracking")
+
+    service_name: str = "tracking"
+    http_port: int = 8002
+    moving_speed_kmh: float = 5.0
+    offline_after_s: float = 600.0
+    history_max_rows: int = 10_000

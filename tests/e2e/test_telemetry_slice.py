@@ -1,0 +1,180 @@
+"""One fix travels gateway → Kafka → ingest → tracking → gateway, on the real system.
+
+The services run as separate processes (fixture `running_system`) against real
+Kafka, PostgreSQL and Redis. Every test uses its own device ids, so tests never see
+each other's vehicles.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from coldchain_contracts import FixAccepted, FixRejected
+from coldchain_contracts.topics import TELEMETRY_GPS, TELEMETRY_REJECTED, VEHICLE_STATE, dlq_topic
+from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record
+
+pytestmark = pytest.mark.e2e
+
+
+def device() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def fix(device_id: str, at: datetime, **extra: Any) -> dict[str, Any]:
+    return {
+        "device_id": device_id,
+        "time": at.isoformat(),
+        "latitude": 37.4979,
+        "longitude": 127.0276,
+        "speed_kmh": 38.0,
+        "ignition": True,
+        "temperatures": [{"channel": "A", "celsius": -19.5}],
+        **extra,
+    }
+
+
+async def post(client: httpx.AsyncClient, *fixes: dict[str, Any]) -> None:
+    response = await client.post("/v1/telemetry/gps", json={"fixes": list(fixes)})
+    assert response.status_code == 202, response.text
+
+
+async def state(client: httpx.AsyncClient, vehicle: str) -> dict[str, Any] | None:
+    response = await client.get(f"/v1/vehicles/{vehicle}/state")
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def positions(client: httpx.AsyncClient, vehicle: str, since: datetime) -> list[dict[str, Any]]:
+    response = await client.get(
+        f"/v1/vehicles/{vehicle}/positions",
+        params={"from": since.isoformat(), "to": datetime.now(UTC).isoformat()},
+    )
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["positions"]
+    return rows
+
+
+@pytest.fixture
+async def gateway(running_system: RunningSystem) -> Any:
+    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as client:
+        yield client
+
+
+async def test_a_posted_fix_becomes_live_state_and_history(gateway: httpx.AsyncClient, infra: Infra) -> None:
+    vehicle = device()
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=2)
+    started = time.monotonic()
+    await post(gateway, fix(vehicle, at, speed_kmh=52.0))
+
+    async def state_visible() -> dict[str, Any] | None:
+        return await state(gateway, vehicle)
+
+    live = await eventually(state_visible, timeout_s=10)
+    print(f"fix visible through the gateway after {time.monotonic() - started:.3f}s")
+    assert live["device_time"] == at.isoformat().replace("+00:00", "Z")
+    assert (live["latitude"], live["longitude"], live["speed_kmh"], live["motion"]) == (
+        37.4979,
+        127.0276,
+        52.0,
+        "moving",
+    )
+    assert live["temperatures"][0]["celsius"] == -19.5
+    [row] = await positions(gateway, vehicle, at - timedelta(minutes=1))
+    assert row["device_id"] == vehicle
+    event = await find_record(infra.kafka, VEHICLE_STATE.name, lambda r: r.key == vehicle.encode())
+    assert b'"VehicleStateChanged"' in event.value
+
+
+async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_history(
+    gateway: httpx.AsyncClient,
+) -> None:
+    vehicle = device()
+    newest = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
+    older = newest - timedelta(seconds=60)
+    await post(gateway, fix(vehicle, newest, latitude=37.50))
+
+    async def has_state() -> dict[str, Any] | None:
+        return await state(gateway, vehicle)
+
+    await eventually(has_state)
+    await post(gateway, fix(vehicle, older, latitude=37.40), fix(vehicle, newest, latitude=37.99))
+
+    async def both_stored() -> list[dict[str, Any]] | None:
+        rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
+        return rows if len(rows) == 2 else None
+
+    rows = await eventually(both_stored)
+    assert [r["latitude"] for r in rows] == [37.40, 37.50], "the duplicate did not overwrite history"
+    live = await state(gateway, vehicle)
+    assert live is not None
+    assert live["latitude"] == 37.50, "live state still reflects the newest fix"
+
+
+async def test_an_impossible_fix_is_rejected_with_its_reason(
+    gateway: httpx.AsyncClient, infra: Infra
+) -> None:
+    vehicle = device()
+    await post(gateway, fix(vehicle, datetime.now(UTC), latitude=0.0, longitude=0.0))
+    record = await find_record(infra.kafka, TELEMETRY_REJECTED.name, lambda r: r.key == vehicle.encode())
+    assert FixRejected.model_validate_json(record.value).reason == "null_island"
+    assert await state(gateway, vehicle) is None
+
+
+async def test_a_poison_message_is_dead_lettered_and_the_next_one_still_processed(
+    running_system: RunningSystem, gateway: httpx.AsyncClient, kafka_producer: AIOKafkaProducer, infra: Infra
+) -> None:
+    vehicle = device()
+    poison = f'{{"vehicle_id": "{vehicle}", "this is": "not a FixAccepted"}}'.encode()
+    await kafka_producer.send_and_wait(TELEMETRY_GPS.name, poison, key=vehicle.encode())
+    good = FixAccepted(
+        vehicle_id=vehicle,
+        device_id=vehicle,
+        source="test",
+        device_time=datetime.now(UTC),
+        received_at=datetime.now(UTC),
+        latitude=37.5,
+        longitude=127.0,
+    )
+    await kafka_producer.send_and_wait(
+        TELEMETRY_GPS.name, good.model_dump_json().encode(), key=vehicle.encode()
+    )
+
+    async def good_one_applied() -> dict[str, Any] | None:
+        return await state(gateway, vehicle)
+
+    assert (await eventually(good_one_applied))["event_id"] != str(good.event_id)  # a state event of its own
+    dead = await find_record(
+        infra.kafka, dlq_topic(TELEMETRY_GPS.name, "tracking"), lambda r: r.value == poison
+    )
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert headers["x-dlq-original-topic"] == TELEMETRY_GPS.name
+    assert headers["x-dlq-reason"] == "contract_violation"
+
+
+async def test_position_history_refuses_an_inverted_range(gateway: httpx.AsyncClient) -> None:
+    now = datetime.now(UTC)
+    response = await gateway.get(
+        "/v1/vehicles/x/positions",
+        params={"from": now.isoformat(), "to": (now - timedelta(hours=1)).isoformat()},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_every_service_reports_ready(running_system: RunningSystem) -> None:
+    async with httpx.AsyncClient() as client:
+        for name in running_system.ports:
+            response = await client.get(f"{running_system.url(name)}/readyz")
+            assert response.status_code == 200, (name, response.text)
+            metrics = await client.get(f"{running_system.url(name)}/metrics")
+            assert "coldchain_http_request_seconds" in metrics.text

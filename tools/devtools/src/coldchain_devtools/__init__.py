@@ -1,0 +1,1 @@
+"""Developer tools: topic bootstrap, local process runner, telematics simulator."""

@@ -1,0 +1,23 @@
+"""`python -m coldchain_devtools {run|topics|simulate}`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    sys.argv = [sys.argv[0], *sys.argv[2:]]
+    if command == "run":
+        from coldchain_devtools.runner import main as run
+    elif command == "topics":
+        from coldchain_devtools.topics import main as run
+    elif command == "simulate":
+        from coldchain_devtools.simulator import main as run
+    else:
+        raise SystemExit(f"unknown command {command!r}; expected run, topics or simulate")
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Telematics simulator: trucks driving between Seoul-area anchors with reefer temperatures.
+
+Pure movement logic (`Truck.step`) is separate from the HTTP loop so it can be tested.
+Each truck drives towards an anchor at an urban speed, dwells there (ignition on,
+speed 0) for a while, then picks another anchor. Temperatures wander inside the band
+of the truck's body type, with an occasional door opening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+ANCHORS: dict[str, tuple[float, float]] = {
+    "Gangnam": (37.4979, 127.0276),
+    "Gangseo": (37.5509, 126.8495),
+    "Seongdong": (37.5633, 127.0365),
+    "Jongno": (37.5735, 126.9788),
+    "Eunpyeong": (37.6176, 126.9227),
+    "Goyang": (37.6584, 126.8320),
+    "Seongnam": (37.4449, 127.1388),
+    "Anyang": (37.3943, 126.9568),
+    "Bucheon": (37.5034, 126.7660),
+    "Suwon": (37.2636, 127.0286),
+    "Yongin": (37.2411, 127.1776),
+}
+# Band centre and spread (°C) per body type; ambient trucks report no reefer channel.
+BANDS: dict[str, tuple[float, float] | None] = {
+    "frozen": (-20.0, 1.0),
+    "chilled": (3.0, 0.8),
+    "ambient": None,
+}
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    y = math.sin(lon2 - lon1) * math.cos(lat2)
+    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
+    return (math.degrees(math.atan2(y, x)) + 360) % 360
+
+
+@dataclass
+class Truck:
+    device_id: str
+    body: str
+    position: tuple[float, float]
+    target: tuple[float, float]
+    rng: random.Random
+    speed_kmh: float = 0.0
+    dwell_s: float = 0.0
+    temperature: float = 0.0
+    odometer_km: float = field(default=0.0)
+
+    def step(self, dt_s: float) -> None:
+        """Advance the truck by dt seconds."""
+        if self.dwell_s > 0:
+            self.dwell_s -= dt_s
+            self.speed_kmh = 0.0
+            if self.dwell_s <= 0:
+                self.target = self.rng.choice(list(ANCHORS.values()))
+        else:
+            remaining = haversine_m(self.position, self.target)
+            self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
+            travel = self.speed_kmh / 3.6 * dt_s
+            if travel >= remaining:
+                self.position = self.target
+                self.dwell_s = self.rng.uniform(120, 900)
+            else:
+                f = travel / remaining
+                lat = self.position[0] + (self.target[0] - self.position[0]) * f
+                lon = self.position[1] + (self.target[1] - self.position[1]) * f
+                self.position = (lat, lon)
+            self.odometer_km += travel / 1000
+        band = BANDS[self.body]
+        if band:
+            centre, spread = band
+            self.temperature += (centre - self.temperature) * 0.2 + self.rng.gauss(0, spread * 0.3)
+
+    def fix(self, now: datetime) -> dict[str, Any]:
+        band = BANDS[self.body]
+        temps = (
+            [{"channel": "A", "celsius": round(self.temperature, 1), "setpoint_celsius": band[0]}]
+            if band
+            else []
+        )
+        return {
+            "device_id": self.device_id,
+            "time": now.isoformat(),
+            "latitude": round(self.position[0], 6),
+            "longitude": round(self.position[1], 6),
+            "speed_kmh": round(self.speed_kmh, 1),
+            "heading": round(bearing_deg(self.position, self.target), 1),
+            "ignition": True,
+            "odometer_km": round(self.odometer_km, 2),
+            "door_open": self.dwell_s > 0 and self.rng.random() < 0.2,
+            "temperatures": temps,
+        }
+
+
+def make_fleet(count: int, seed: int = 7) -> list[Truck]:
+    rng = random.Random(seed)
+    anchors = list(ANCHORS.values())
+    bodies = ["frozen"] * 9 + ["chilled"] * 8 + ["ambient"] * 3  # 45/40/15 %
+    fleet = []
+    for i in range(count):
+        body = bodies[i % len(bodies)]
+        start = anchors[i % len(anchors)]
+        band = BANDS[body]
+        fleet.append(
+            Truck(
+                device_id=f"sim-{i + 1:04d}",
+                body=body,
+                position=(start[0] + rng.uniform(-0.01, 0.01), start[1] + rng.uniform(-0.01, 0.01)),
+                target=rng.choice(anchors),
+                rng=random.Random(seed * 1000 + i),
+                temperature=band[0] if band else 0.0,
+            )
+        )
+    return fleet
+
+
+async def run(gateway: str, count: int, interval_s: float, ticks: int | None) -> None:
+    fleet = make_fleet(count)
+    async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
+        tick = 0
+        while ticks is None or tick < ticks:
+            now = datetime.now(UTC)
+            for truck in fleet:
+                truck.step(interval_s)
+            try:
+                response = await client.post("/v1/telemetry/gps", json={"fixes": [t.fix(now) for t in fleet]})
+                if response.status_code != 202:
+                    print(
+                        f"simulator: gateway answered {response.status_code}: {response.text[:200]}",
+                        flush=True,
+                    )
+            except httpx.HTTPError as exc:
+                print(f"simulator: gateway unreachable ({exc!r}); retrying", flush=True)
+            tick += 1
+            await asyncio.sleep(interval_s)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Post simulated truck fixes to the gateway")
+    parser.add_argument("--gateway", default="http://127.0.0.1:8000")
+    parser.add_argument("--trucks", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--ticks", type=int, default=None, help="Stop after N rounds (default: forever)")
+    args = parser.parse_args()
+    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks))
+
+
+if __name__ == "__main__":
+    main()

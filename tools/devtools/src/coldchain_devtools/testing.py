@@ -1,0 +1,219 @@
+"""Pytest plugin: fixtures for tests that need the real infrastructure or the running system.
+
+Infrastructure is started by `make test` (deploy/local/infra.py) or supplied through
+`KAFKA_BOOTSTRAP_SERVERS`, `DATABASE_URL`, `REDIS_URL`; these fixtures never start it
+themselves, they fail with the command to run. Each session gets its own database so
+migrations run from scratch and no test sees another session's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from coldchain_devtools.topics import ensure_topics
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parents[4]
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka: str
+    database_url: str
+    redis_url: str
+
+
+@dataclass(frozen=True)
+class RunningSystem:
+    ports: dict[str, int]
+    database_url: str
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+
+def _reachable(host_port: str) -> bool:
+    host, _, port = host_port.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _host_port(url: str) -> str:
+    parsed = urlsplit(url)
+    return f"{parsed.hostname}:{parsed.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], timeout_s: float = 10.0, interval_s: float = 0.05
+) -> T:
+    """Poll until `probe` returns something other than None, or fail at the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = await probe()
+        if result is not None:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s")
+        await asyncio.sleep(interval_s)
+
+
+@pytest.fixture(scope="session")
+def infra() -> Infra:
+    found = Infra(
+        kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
+        database_url=os.environ.get(
+            "DATABASE_URL", "postgresql+asyncpg://coldchain@127.0.0.1:15432/coldchain"
+        ),
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0"),
+    )
+    down = [
+        name
+        for name, addr in (
+            ("Kafka", found.kafka),
+            ("PostgreSQL", _host_port(found.database_url)),
+            ("Redis", _host_port(found.redis_url)),
+        )
+        if not _reachable(addr)
+    ]
+    if down:
+        pytest.fail(
+            f"{', '.join(down)} not reachable; run the tests with `make test` (it starts them) or set the *_URL variables"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+async def test_database(infra: Infra) -> AsyncIterator[str]:
+    """A fresh database for this session, dropped at the end."""
+    admin_dsn = infra.database_url.replace("+asyncpg", "")
+    name = f"coldchain_test_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    yield infra.database_url.rsplit("/", 1)[0] + "/" + name
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def kafka_topics(infra: Infra) -> None:
+    await ensure_topics(infra.kafka)
+
+
+SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
+
+
+def _start_service(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    with (log_dir / f"{name}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", f"coldchain_{name}"], stdout=log, stderr=subprocess.STDOUT, env=env
+        )
+
+
+def _wait_ready(
+    name: str, port: int, proc: subprocess.Popen[bytes], log_dir: Path, timeout_s: float = 90
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"{name} exited ({proc.returncode}):\n{(log_dir / (name + '.log')).read_text()[-3000:]}"
+            )
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} not ready:\n{(log_dir / (name + '.log')).read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iterator[RunningSystem]:
+    """The five services as real processes on free ports, against the session database."""
+    log_dir = REPO / ".local" / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    ports = {name: free_port() for name in SERVICES}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "DATABASE_URL": test_database,
+        "REDIS_URL": infra.redis_url,
+        "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
+        "LOG_JSON": "true",
+        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+    }
+    procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
+    try:
+        for name in SERVICES:
+            _wait_ready(name, ports[name], procs[name], log_dir)
+        yield RunningSystem(ports=ports, database_url=test_database)
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+async def kafka_producer(infra: Infra) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka, acks="all", enable_idempotence=True)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def find_record(
+    bootstrap: str, topic: str, predicate: Callable[[ConsumerRecord], bool], timeout_s: float = 15.0
+) -> ConsumerRecord:
+    """Read `topic` from the beginning (no group) until a record matches."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    if predicate(record):
+                        return record
+        raise AssertionError(f"no matching record on {topic} within {timeout_s}s")
+    finally:
+        await consumer.stop()
