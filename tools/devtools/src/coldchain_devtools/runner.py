@@ -9,6 +9,9 @@ Infrastructure (Kafka, PostgreSQL, Redis) is started before this by
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -23,19 +26,27 @@ from coldchain_devtools.topics import ensure_topics
 SERVICES = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
 REPO = Path(__file__).resolve().parents[4]
 LOGS = REPO / ".local" / "logs"
+PR_SET_PDEATHSIG = 1
 
 
-def start(name: str, module: str, args: list[str] | None = None) -> subprocess.Popen[bytes]:
+def _die_with_parent() -> None:
+    """Runs in the child: ask Linux to SIGTERM it if this supervisor dies, even by SIGKILL."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start(name: str, module: str) -> subprocess.Popen[bytes]:
     LOGS.mkdir(parents=True, exist_ok=True)
-    log = (LOGS / f"{name}.log").open("ab")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", module, *(args or [])],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
+    with (LOGS / f"{name}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", module],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
 
 
 def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], deadline_s: float) -> None:
@@ -53,7 +64,8 @@ def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], deadline_s: 
 
 
 def stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    for proc in procs.values():
+    """SIGTERM everything (simulator and gateway first, in reverse start order), then wait."""
+    for proc in reversed(procs.values()):
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
@@ -92,8 +104,9 @@ def main() -> None:
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        print("stopping services…", flush=True)
         stop_all(procs)
+        with contextlib.suppress(OSError):  # the terminal may be gone already
+            print("services stopped", flush=True)
     if not interrupted:
         raise SystemExit(1)
 
