@@ -16,8 +16,14 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from coldchain_contracts import FixAccepted, FixRejected
-from coldchain_contracts.topics import TELEMETRY_GPS, TELEMETRY_REJECTED, VEHICLE_STATE, dlq_topic
+from coldchain_contracts import FixAccepted, FixRejected, VehicleRegistered
+from coldchain_contracts.topics import (
+    FLEET_VEHICLES,
+    TELEMETRY_GPS,
+    TELEMETRY_REJECTED,
+    VEHICLE_STATE,
+    dlq_topic,
+)
 from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record
 
 pytestmark = pytest.mark.e2e
@@ -178,3 +184,22 @@ async def test_every_service_reports_ready(running_system: RunningSystem) -> Non
             assert response.status_code == 200, (name, response.text)
             metrics = await client.get(f"{running_system.url(name)}/metrics")
             assert "coldchain_http_request_seconds" in metrics.text
+
+
+async def test_a_device_bound_to_a_vehicle_reports_as_that_vehicle(
+    gateway: httpx.AsyncClient, kafka_producer: AIOKafkaProducer
+) -> None:
+    device_id, vehicle = device(), f"truck-{uuid.uuid4().hex[:8]}"
+    record = VehicleRegistered(vehicle_id=vehicle, plate="12가3456", device_ids=(device_id,), producer="test")
+    await kafka_producer.send_and_wait(
+        FLEET_VEHICLES.name, record.model_dump_json().encode(), key=vehicle.encode()
+    )
+    at = datetime.now(UTC).replace(microsecond=0)
+
+    async def bound_state() -> dict[str, Any] | None:
+        # The binding is applied asynchronously; until then the fix reports as the device itself.
+        await post(gateway, fix(device_id, at))
+        return await state(gateway, vehicle)
+
+    live = await eventually(bound_state, timeout_s=15, interval_s=0.5)
+    assert (live["vehicle_id"], live["device_id"]) == (vehicle, device_id)

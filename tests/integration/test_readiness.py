@@ -6,59 +6,15 @@ directory and port) so stopping it cannot disturb any other test.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from coldchain_devtools.testing import REPO, Infra, free_port
+from coldchain_devtools.testing import Infra, PrivatePostgres
 from coldchain_gateway.app import create_app
 from coldchain_gateway.settings import GatewaySettings
 
 pytestmark = pytest.mark.integration
-INFRA = REPO / "deploy" / "local" / "infra.py"
-
-
-class PrivatePostgres:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.state = REPO / ".local" / f"readyz-{uuid.uuid4().hex[:8]}"
-        self.env = {**os.environ, "COLDCHAIN_LOCAL_DIR": str(self.state), "COLDCHAIN_PG_PORT": str(self.port)}
-
-    def _infra(self, action: str) -> None:
-        subprocess.run(
-            [sys.executable, str(INFRA), action, "--only", "postgres"],
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
-
-    def start(self) -> None:
-        self._infra("up")
-
-    def stop(self) -> None:
-        self._infra("down")
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+asyncpg://coldchain@127.0.0.1:{self.port}/coldchain"
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    pg.start()
-    try:
-        yield pg
-    finally:
-        pg.stop()
-        shutil.rmtree(pg.state, ignore_errors=True)
 
 
 async def test_readyz_is_503_while_postgres_is_stopped_and_recovers(

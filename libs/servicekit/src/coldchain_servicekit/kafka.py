@@ -168,6 +168,14 @@ class RetryPolicy:
         return backoff * random.uniform(0.5, 1.0)
 
 
+def retry_policy(settings: ServiceSettings) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=settings.dlq_transient_attempts,
+        base_delay_s=settings.retry_base_delay_s,
+        max_delay_s=settings.retry_max_delay_s,
+    )
+
+
 def decode(
     records: Sequence[Record], adapter: TypeAdapter[M]
 ) -> tuple[list[Delivered[M]], list[tuple[Record, Exception]]]:

@@ -23,11 +23,11 @@ from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
     Outgoing,
-    RetryPolicy,
     batch_subscriber_options,
     process_batch,
     publish_all,
     records_of,
+    retry_policy,
 )
 from coldchain_servicekit.settings import ServiceSettings
 
@@ -46,7 +46,7 @@ def register(
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
-    retry = RetryPolicy(attempts=settings.dlq_transient_attempts)
+    retry = retry_policy(settings)
 
     def outgoing(out: FixAccepted | FixRejected) -> Outgoing:
         if isinstance(out, FixAccepted):

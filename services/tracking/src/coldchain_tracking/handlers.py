@@ -19,11 +19,11 @@ from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
     Outgoing,
-    RetryPolicy,
     batch_subscriber_options,
     process_batch,
     publish_all,
     records_of,
+    retry_policy,
 )
 from coldchain_tracking.domain import latest_per_vehicle, state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
@@ -45,7 +45,7 @@ def register(
     live: LiveStateStore,
 ) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
-    retry = RetryPolicy(attempts=settings.dlq_transient_attempts)
+    retry = retry_policy(settings)
 
     async def apply(batch: list[Delivered[FixAccepted]]) -> None:
         fixes = [d.message for d in batch]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -217,3 +218,44 @@ async def find_record(
         raise AssertionError(f"no matching record on {topic} within {timeout_s}s")
     finally:
         await consumer.stop()
+
+
+INFRA_SCRIPT = REPO / "deploy" / "local" / "infra.py"
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL (own state dir and port) that a test may stop and restart."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.state = REPO / ".local" / f"private-pg-{uuid.uuid4().hex[:8]}"
+        self.env = {**os.environ, "COLDCHAIN_LOCAL_DIR": str(self.state), "COLDCHAIN_PG_PORT": str(self.port)}
+
+    def _infra(self, action: str) -> None:
+        subprocess.run(
+            [sys.executable, str(INFRA_SCRIPT), action, "--only", "postgres"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        self._infra("up")
+
+    def stop(self) -> None:
+        self._infra("down")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://coldchain@127.0.0.1:{self.port}/coldchain"
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.stop()
+        shutil.rmtree(pg.state, ignore_errors=True)

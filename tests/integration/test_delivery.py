@@ -1,0 +1,111 @@
+"""Delivery guarantees on real Kafka: offsets are committed only after the effect is durable.
+
+Tracking runs in-process in a consumer group of its own, with its own Redis database
+(the session's tracking processes consume the same topic), against a private
+PostgreSQL that the test stops: the fix consumed meanwhile must not be lost nor half-applied
+(no live state without history); once PostgreSQL is back, redelivery applies it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from asgi_lifespan import LifespanManager
+from prometheus_client import REGISTRY
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from coldchain_contracts import FixAccepted
+from coldchain_contracts.topics import TELEMETRY_GPS, dlq_topic
+from coldchain_devtools.testing import Infra, PrivatePostgres, eventually
+from coldchain_servicekit.db import make_engine
+from coldchain_tracking.app import create_app
+from coldchain_tracking.db import positions
+from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.settings import TrackingSettings
+
+pytestmark = pytest.mark.integration
+
+
+def transient_failures() -> float:
+    return (
+        REGISTRY.get_sample_value("coldchain_transient_failures_total", {"topic": TELEMETRY_GPS.name}) or 0.0
+    )
+
+
+@pytest.fixture
+async def consumer_group(infra: Infra) -> AsyncIterator[str]:
+    group = f"tracking-it-{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    await admin.start()
+    await admin.create_topics([NewTopic(dlq_topic(TELEMETRY_GPS.name, group), 1, 1)])
+    yield group
+    await admin.delete_topics([dlq_topic(TELEMETRY_GPS.name, group)])
+    await admin.close()
+
+
+async def test_a_batch_failing_on_the_database_is_redelivered_not_lost(
+    infra: Infra,
+    private_postgres: PrivatePostgres,
+    consumer_group: str,
+    kafka_producer: AIOKafkaProducer,
+) -> None:
+    private_redis = infra.redis_url.rsplit("/", 1)[0] + "/15"
+    settings = TrackingSettings(
+        service_name=consumer_group,
+        kafka_bootstrap_servers=infra.kafka,
+        database_url=private_postgres.url,
+        redis_url=private_redis,
+        retry_base_delay_s=0.2,
+        retry_max_delay_s=1.0,
+        dlq_transient_attempts=1000,
+    )
+    app = create_app(settings)
+    redis = Redis.from_url(private_redis)
+    live = LiveStateStore(redis)
+    vehicle = f"dur-{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    fix = FixAccepted(
+        vehicle_id=vehicle,
+        device_id=vehicle,
+        source="test",
+        device_time=now,
+        received_at=now,
+        latitude=37.5,
+        longitude=127.0,
+    )
+    try:
+        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+            private_postgres.stop()
+            failures_before = transient_failures()
+            await kafka_producer.send_and_wait(
+                TELEMETRY_GPS.name, fix.model_dump_json().encode(), key=vehicle.encode()
+            )
+
+            async def failed_at_least_twice() -> bool | None:
+                return True if transient_failures() >= failures_before + 2 else None
+
+            await eventually(failed_at_least_twice, timeout_s=60)
+            assert await live.get(vehicle) is None, "no live state may exist without its history row"
+
+            private_postgres.start()
+
+            async def applied() -> object | None:
+                return await live.get(vehicle)
+
+            state = await eventually(applied, timeout_s=60)
+            assert state.device_time == now
+        engine = make_engine(private_postgres.url)
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(select(positions.c.vehicle_id).where(positions.c.vehicle_id == vehicle))
+            ).all()
+        await engine.dispose()
+        assert len(rows) == 1
+    finally:
+        await redis.aclose()
