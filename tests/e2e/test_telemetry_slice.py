@@ -25,6 +25,7 @@ from coldchain_contracts.topics import (
     dlq_topic,
 )
 from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record
+from coldchain_servicekit.tracecontext import trace_id_of
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +81,13 @@ async def test_a_posted_fix_becomes_live_state_and_history(gateway: httpx.AsyncC
     vehicle = device()
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=2)
     started = time.monotonic()
-    await post(gateway, fix(vehicle, at, speed_kmh=52.0))
+    trace_id = uuid.uuid4().hex
+    response = await gateway.post(
+        "/v1/telemetry/gps",
+        json={"fixes": [fix(vehicle, at, speed_kmh=52.0)]},
+        headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
+    )
+    assert response.status_code == 202, response.text
 
     async def state_visible() -> dict[str, Any] | None:
         return await state(gateway, vehicle)
@@ -99,6 +106,9 @@ async def test_a_posted_fix_becomes_live_state_and_history(gateway: httpx.AsyncC
     assert row["device_id"] == vehicle
     event = await find_record(infra.kafka, VEHICLE_STATE.name, lambda r: r.key == vehicle.encode())
     assert b'"VehicleStateChanged"' in event.value
+    assert trace_id_of(dict(event.headers)["traceparent"].decode()) == trace_id, (
+        "the trace crossed three services"
+    )
 
 
 async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_history(
@@ -158,7 +168,8 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_one_still_processe
     async def good_one_applied() -> dict[str, Any] | None:
         return await state(gateway, vehicle)
 
-    assert (await eventually(good_one_applied))["event_id"] != str(good.event_id)  # a state event of its own
+    applied = await eventually(good_one_applied)
+    assert applied["device_time"] == good.device_time.isoformat().replace("+00:00", "Z")
     dead = await find_record(
         infra.kafka, dlq_topic(TELEMETRY_GPS.name, "tracking"), lambda r: r.value == poison
     )

@@ -145,6 +145,12 @@ class Delivered(Generic[M]):
     record: Record
     message: M
 
+    def header(self, name: str) -> str | None:
+        for key, value in self.record.headers:
+            if key == name:
+                return value.decode("utf-8", "replace")
+        return None
+
 
 @dataclass
 class RetryPolicy:

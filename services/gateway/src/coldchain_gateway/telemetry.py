@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Header, HTTPException, Request, status
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
@@ -17,8 +18,10 @@ from coldchain_contracts import RawFix, RawFixReceived, SpeedUnit, utcnow
 from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_gateway.schemas import GpsBatchAccepted, GpsBatchIn, GpsFixIn
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
+from coldchain_servicekit.tracecontext import child_of
 
 router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
 log = get_logger(__name__)
@@ -61,10 +64,15 @@ def to_raw(fix: GpsFixIn, batch_id: uuid.UUID) -> RawFixReceived:
         503: {"description": "Kafka unavailable; retry"},
     },
 )
-async def post_gps(batch: GpsBatchIn, request: Request) -> GpsBatchAccepted:
+async def post_gps(
+    batch: GpsBatchIn,
+    request: Request,
+    traceparent: Annotated[str | None, Header(description="W3C trace context to continue")] = None,
+) -> GpsBatchAccepted:
     broker: KafkaBroker = request.app.state.broker
     settings: GatewaySettings = request.app.state.settings
     batch_id = uuid.uuid4()
+    request_trace = child_of(traceparent)  # one trace per request, continuing the caller's
     messages = [to_raw(f, batch_id) for f in batch.fixes]
     outgoing = [
         Outgoing(
@@ -75,6 +83,7 @@ async def post_gps(batch: GpsBatchIn, request: Request) -> GpsBatchAccepted:
                 "event_type": m.event_type,
                 "event_id": str(m.event_id),
                 "correlation_id": str(batch_id),
+                tracecontext.HEADER: child_of(request_trace),
             },
         )
         for m in messages

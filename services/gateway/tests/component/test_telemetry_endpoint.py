@@ -13,8 +13,10 @@ from faststream.kafka.annotations import KafkaMessage
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_gateway.app import create_app
+from coldchain_servicekit.tracecontext import trace_id_of
 
 pytestmark = pytest.mark.component
+traceparents: list[str | None] = []
 
 
 def fix(device: str = "truck-1", **overrides: Any) -> dict[str, Any]:
@@ -38,6 +40,9 @@ async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, 
     @app.state.broker.subscriber(TELEMETRY_RAW.name)
     async def capture(msg: KafkaMessage) -> None:
         published.append((msg.raw_message.key, msg.raw_message.value))
+        traceparents.append(dict(msg.headers).get("traceparent"))
+
+    traceparents.clear()
 
     async with TestKafkaBroker(app.state.broker):
         transport = httpx.ASGITransport(app=app)
@@ -111,3 +116,25 @@ async def test_malformed_json_is_a_problem_not_a_stack_trace(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "Traceback" not in response.text
+
+
+async def test_fixes_carry_the_callers_trace(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, _ = gateway
+    parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    response = await client.post(
+        "/v1/telemetry/gps", json={"fixes": [fix(), fix()]}, headers={"traceparent": parent}
+    )
+    assert response.status_code == 202
+    assert [trace_id_of(t) for t in traceparents] == ["4bf92f3577b34da6a3ce929d0e0e4736"] * 2
+
+
+async def test_without_a_caller_trace_one_request_is_one_trace(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, _ = gateway
+    assert (await client.post("/v1/telemetry/gps", json={"fixes": [fix(), fix(), fix()]})).status_code == 202
+    trace_ids = {trace_id_of(t) for t in traceparents}
+    assert len(trace_ids) == 1
+    assert None not in trace_ids

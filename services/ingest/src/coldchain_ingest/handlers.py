@@ -19,6 +19,7 @@ from coldchain_contracts import FixAccepted, FixRejected, RawFixReceived, Vehicl
 from coldchain_contracts.topics import FLEET_VEHICLES, TELEMETRY_GPS, TELEMETRY_RAW, TELEMETRY_REJECTED
 from coldchain_ingest.domain import QualityRules, bindings_from_vehicle, normalise
 from coldchain_ingest.repository import DeviceBindings
+from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
@@ -30,6 +31,7 @@ from coldchain_servicekit.kafka import (
     retry_policy,
 )
 from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.tracecontext import child_of
 
 ACCEPTED = Counter("ingest_fixes_accepted_total", "Fixes published as clean")
 REJECTED = Counter("ingest_fixes_rejected_total", "Fixes rejected", ["reason"])
@@ -48,19 +50,29 @@ def register(
     dead_letters = DeadLetters(broker, settings.service_name)
     retry = retry_policy(settings)
 
-    def outgoing(out: FixAccepted | FixRejected) -> Outgoing:
+    def outgoing(out: FixAccepted | FixRejected, traceparent: str | None) -> Outgoing:
         if isinstance(out, FixAccepted):
             ACCEPTED.inc()
             topic, key = TELEMETRY_GPS.name, out.vehicle_id
         else:
             REJECTED.labels(out.reason.value).inc()
             topic, key = TELEMETRY_REJECTED.name, out.device_id
-        headers = {"event_type": out.event_type, "event_id": str(out.event_id)}
+        headers = {
+            "event_type": out.event_type,
+            "event_id": str(out.event_id),
+            tracecontext.HEADER: child_of(traceparent),
+        }
         return Outgoing(topic=topic, key=key, value=out.model_dump_json().encode(), headers=headers)
 
     async def on_raw_batch(batch: list[Delivered[RawFixReceived]]) -> None:
         now = clock()
-        await publish_all(broker, [outgoing(normalise(d.message, bindings.cache, now, rules)) for d in batch])
+        await publish_all(
+            broker,
+            [
+                outgoing(normalise(d.message, bindings.cache, now, rules), d.header(tracecontext.HEADER))
+                for d in batch
+            ],
+        )
 
     async def on_vehicle_batch(batch: list[Delivered[VehicleRegistered]]) -> None:
         for item in batch:

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from coldchain_contracts import FixAccepted
 from coldchain_contracts.topics import TELEMETRY_GPS, VEHICLE_STATE
+from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
@@ -25,6 +26,7 @@ from coldchain_servicekit.kafka import (
     records_of,
     retry_policy,
 )
+from coldchain_servicekit.tracecontext import child_of
 from coldchain_tracking.domain import latest_per_vehicle, state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.repository import PositionHistory
@@ -49,6 +51,7 @@ def register(
 
     async def apply(batch: list[Delivered[FixAccepted]]) -> None:
         fixes = [d.message for d in batch]
+        traces = {d.message.event_id: d.header(tracecontext.HEADER) for d in batch}
         stored = await history.append(fixes)
         FIXES_STORED.inc(stored)
         FIXES_DUPLICATE.inc(len(fixes) - stored)
@@ -64,7 +67,12 @@ def register(
                     topic=VEHICLE_STATE.name,
                     key=s.vehicle_id,
                     value=s.model_dump_json().encode(),
-                    headers={"event_type": s.event_type, "event_id": str(s.event_id)},
+                    headers={
+                        "event_type": s.event_type,
+                        "event_id": str(s.event_id),
+                        # The state continues the trace of the fix that caused it.
+                        tracecontext.HEADER: child_of(traces.get(s.causation_id) if s.causation_id else None),
+                    },
                 )
                 for s in advanced
             ],
