@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
@@ -206,33 +207,36 @@ async def process_batch(
     if not records:
         return
     head = records[0]
-    good, bad = decode(records, adapter)
-    try:
-        if good:
-            await handle(good)
-    except Exception as exc:
-        attempt = retry.record_failure(head)
-        TRANSIENT_FAILURES.labels(head.topic).inc()
-        if attempt < retry.attempts:
-            delay = retry.delay_for(attempt)
-            log.warning(
-                "batch failed, will be redelivered",
-                topic=head.topic,
-                partition=head.partition,
-                offset=head.offset,
-                attempt=attempt,
-                delay_s=round(delay, 2),
-                error=repr(exc)[:300],
-            )
-            await asyncio.sleep(delay)
-            raise
-        log.error("batch failed on every attempt; dead-lettering", topic=head.topic, error=repr(exc)[:300])
-        for item in good:
-            await dead_letters.send(item.record, "retries_exhausted", exc)
-    retry.forget(head)
-    for record, error in bad:
-        await dead_letters.send(record, "contract_violation", error)
-    CONSUMED.labels(head.topic).inc(len(records))
+    with structlog.contextvars.bound_contextvars(
+        topic=head.topic,
+        partitions=sorted({r.partition for r in records}),
+        first_offset=head.offset,
+        records=len(records),
+    ):
+        good, bad = decode(records, adapter)
+        try:
+            if good:
+                await handle(good)
+        except Exception as exc:
+            attempt = retry.record_failure(head)
+            TRANSIENT_FAILURES.labels(head.topic).inc()
+            if attempt < retry.attempts:
+                delay = retry.delay_for(attempt)
+                log.warning(
+                    "batch failed, will be redelivered",
+                    attempt=attempt,
+                    delay_s=round(delay, 2),
+                    error=repr(exc)[:300],
+                )
+                await asyncio.sleep(delay)
+                raise
+            log.error("batch failed on every attempt; dead-lettering", error=repr(exc)[:300])
+            for item in good:
+                await dead_letters.send(item.record, "retries_exhausted", exc)
+        retry.forget(head)
+        for record, error in bad:
+            await dead_letters.send(record, "contract_violation", error)
+        CONSUMED.labels(head.topic).inc(len(records))
 
 
 def records_of(raw_message: object) -> list[Record]:

@@ -1,0 +1,99 @@
+"""The consumer delivery policy of `process_batch`, with in-memory records and dead letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from pydantic import BaseModel, TypeAdapter
+
+from coldchain_servicekit.kafka import Delivered, RetryPolicy, process_batch
+
+pytestmark = pytest.mark.unit
+
+
+class Ping(BaseModel):
+    n: int
+
+
+@dataclass
+class FakeRecord:
+    value: bytes
+    offset: int
+    topic: str = "t.v1"
+    partition: int = 0
+    key: bytes | None = b"k"
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def send(self, record: FakeRecord, reason: str, error: object) -> None:
+        self.sent.append((record.offset, reason))
+
+
+ADAPTER = TypeAdapter(Ping)
+NO_WAIT = {"base_delay_s": 0.0, "max_delay_s": 0.0}
+
+
+async def test_invalid_records_are_dead_lettered_and_the_valid_ones_handled() -> None:
+    handled: list[int] = []
+    dlq = FakeDeadLetters()
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        handled.extend(d.message.n for d in batch)
+
+    records = [
+        FakeRecord(b'{"n": 1}', 0),
+        FakeRecord(b"not json", 1),
+        FakeRecord(b'{"n": "x"}', 2),
+        FakeRecord(b'{"n": 3}', 3),
+    ]
+    await process_batch(records, ADAPTER, handle, dlq, RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
+    assert handled == [1, 3]
+    assert dlq.sent == [(1, "contract_violation"), (2, "contract_violation")]
+
+
+async def test_a_failing_batch_is_raised_for_redelivery_until_attempts_run_out_then_dead_lettered() -> None:
+    dlq = FakeDeadLetters()
+    retry = RetryPolicy(attempts=3, **NO_WAIT)
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        raise ConnectionError("database down")
+
+    records = [FakeRecord(b'{"n": 1}', 10), FakeRecord(b'{"n": 2}', 11)]
+    for _ in range(2):
+        with pytest.raises(ConnectionError):
+            await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+        assert dlq.sent == [], "nothing is dead-lettered while attempts remain"
+    await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    assert dlq.sent == [(10, "retries_exhausted"), (11, "retries_exhausted")]
+
+
+async def test_a_success_resets_the_attempt_count() -> None:
+    retry = RetryPolicy(attempts=2, **NO_WAIT)
+    dlq = FakeDeadLetters()
+    fail = True
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        if fail:
+            raise ConnectionError("flaky")
+
+    records = [FakeRecord(b'{"n": 1}', 5)]
+    with pytest.raises(ConnectionError):
+        await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    fail = False
+    await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    fail = True
+    with pytest.raises(ConnectionError):
+        await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    assert dlq.sent == []
+
+
+def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
+    retry = RetryPolicy(base_delay_s=1.0, max_delay_s=8.0)
+    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 8.0)]:
+        delay = retry.delay_for(attempt)
+        assert ceiling / 2 <= delay <= ceiling
