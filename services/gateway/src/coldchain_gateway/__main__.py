@@ -1,23 +1,8 @@
 """`python -m coldchain_gateway [serve|migrate]`."""
 
-from __future__ import annotations
-
-import sys
-
-from coldchain_gateway.app import MIGRATIONS, create_app
-from coldchain_gateway.db import SCHEMA
+from coldchain_gateway.app import SCHEMA_DEF, create_app
 from coldchain_gateway.settings import GatewaySettings
-from coldchain_servicekit.migrations import upgrade
-from coldchain_servicekit.serve import serve
-
-
-def main() -> None:
-    settings = GatewaySettings()
-    if sys.argv[1:2] == ["migrate"]:
-        upgrade(settings.database_url.get_secret_value(), SCHEMA, MIGRATIONS)
-        return
-    serve(create_app(settings), settings.http_host, settings.http_port)
-
+from coldchain_servicekit.runtime import main
 
 if __name__ == "__main__":
-    main()
+    main(GatewaySettings, create_app, SCHEMA_DEF)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,48 +12,19 @@ from coldchain_ingest.db import SCHEMA
 from coldchain_ingest.domain import QualityRules
 from coldchain_ingest.repository import DeviceBindings
 from coldchain_ingest.settings import IngestSettings
-from coldchain_servicekit.db import make_engine, postgres_check
-from coldchain_servicekit.http import service_app
-from coldchain_servicekit.kafka import kafka_check, make_broker
-from coldchain_servicekit.logging import configure_logging, get_logger
-from coldchain_servicekit.migrations import upgrade_async
+from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
     settings = settings or IngestSettings()
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    log = get_logger(__name__)
-    db_url = settings.database_url.get_secret_value()
-    engine = make_engine(db_url)
-    broker = make_broker(settings)
-    bindings = DeviceBindings(engine)
+    runtime = Runtime.build(settings, with_redis=False)
+    bindings = DeviceBindings(runtime.engine)
     rules = QualityRules(
         max_future=timedelta(seconds=settings.max_future_s),
         bind_unknown_to_self=settings.unbound_device_policy == "self",
     )
-    handlers.register(broker, settings, rules, bindings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.migrate_on_start:
-            await upgrade_async(db_url, SCHEMA, MIGRATIONS)
-        await bindings.load()
-        await broker.start()
-        log.info("started", port=settings.http_port, bindings=len(bindings.cache))
-        try:
-            yield
-        finally:
-            await broker.stop()
-            await engine.dispose()
-
-    app = service_app(
-        title="Coldchain ingest",
-        lifespan=lifespan,
-        checks={"kafka": kafka_check(broker), "postgres": postgres_check(engine)},
-        readiness_timeout_s=settings.readiness_timeout_s,
-    )
-    app.state.settings = settings
-    app.state.broker = broker
-    return app
+    handlers.register(runtime.broker, settings, rules, bindings)
+    # Bindings load before the broker starts, so no fix is normalised against an empty map.
+    return runtime_app(runtime, SCHEMA_DEF, title="Coldchain ingest", on_start=[bindings.load])

@@ -14,8 +14,7 @@ from coldchain_contracts import FixAccepted
 from coldchain_devtools.testing import Infra
 from coldchain_servicekit.db import make_engine
 from coldchain_servicekit.migrations import upgrade_async
-from coldchain_tracking.app import MIGRATIONS
-from coldchain_tracking.db import SCHEMA
+from coldchain_tracking.app import SCHEMA_DEF
 from coldchain_tracking.domain import state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.repository import PositionHistory
@@ -45,7 +44,7 @@ async def live(infra: Infra) -> AsyncIterator[LiveStateStore]:
 
 @pytest.fixture(scope="session")
 async def engine(test_database: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade_async(test_database, SCHEMA, MIGRATIONS)
+    await upgrade_async(test_database, SCHEMA_DEF.name, SCHEMA_DEF.migrations)
     engine = make_engine(test_database)
     yield engine
     await engine.dispose()
@@ -86,5 +85,5 @@ async def test_migrations_keep_their_version_table_in_the_service_schema(engine:
         schemas = await conn.execute(
             text("SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'")
         )
-        assert SCHEMA in {r[0] for r in schemas}
+        assert SCHEMA_DEF.name in {r[0] for r in schemas}
         assert "public" not in {r[0] for r in schemas}

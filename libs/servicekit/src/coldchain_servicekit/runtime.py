@@ -1,0 +1,124 @@
+"""What every service process is made of, built once by its `create_app`.
+
+`Runtime` holds the connections (database engine, Kafka broker, optional Redis);
+`runtime_app` wraps them in the FastAPI shell with a lifespan that migrates the
+service's schema, runs the service's start hooks, starts the broker, and on the way
+out closes everything in reverse order. `main` is every service's `__main__`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from coldchain_servicekit.db import make_engine, postgres_check
+from coldchain_servicekit.health import ReadinessCheck
+from coldchain_servicekit.http import service_app
+from coldchain_servicekit.kafka import kafka_check, make_broker
+from coldchain_servicekit.logging import configure_logging, get_logger
+from coldchain_servicekit.migrations import upgrade, upgrade_async
+from coldchain_servicekit.redis import make_redis, redis_check
+from coldchain_servicekit.serve import serve
+from coldchain_servicekit.settings import ServiceSettings
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A service's PostgreSQL schema and the Alembic scripts that build it."""
+
+    name: str
+    migrations: Path
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    broker: KafkaBroker
+    redis: Redis | None
+
+    @classmethod
+    def build(cls, settings: ServiceSettings, *, with_redis: bool) -> Runtime:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        return cls(
+            settings=settings,
+            engine=make_engine(settings.database_url.get_secret_value()),
+            broker=make_broker(settings),
+            redis=make_redis(settings.redis_url) if with_redis else None,
+        )
+
+    def checks(self) -> dict[str, ReadinessCheck]:
+        checks = {"kafka": kafka_check(self.broker), "postgres": postgres_check(self.engine)}
+        if self.redis is not None:
+            checks["redis"] = redis_check(self.redis)
+        return checks
+
+
+def runtime_app(
+    runtime: Runtime,
+    schema: Schema,
+    *,
+    title: str,
+    on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    settings = runtime.settings
+    log = get_logger(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+        for hook in on_start:
+            await hook()
+        await runtime.broker.start()
+        log.info("started", port=settings.http_port)
+        try:
+            yield
+        finally:
+            await runtime.broker.stop()
+            for hook in on_stop:
+                await hook()
+            if runtime.redis is not None:
+                await runtime.redis.aclose()
+            await runtime.engine.dispose()
+
+    app = service_app(
+        title=title,
+        lifespan=lifespan,
+        checks=runtime.checks(),
+        readiness_timeout_s=settings.readiness_timeout_s,
+        **fastapi_kwargs,
+    )
+    app.state.settings = settings
+    app.state.broker = runtime.broker
+    return app
+
+
+def main(
+    settings_type: Callable[[], ServiceSettings],
+    create_app: Callable[[Any], FastAPI],
+    schema: Schema,
+    argv: Sequence[str] | None = None,
+) -> None:
+    """`python -m coldchain_<svc> [serve|migrate]`."""
+    command = (sys.argv[1:] if argv is None else list(argv))[:1] or ["serve"]
+    settings = settings_type()
+    if command == ["migrate"]:
+        upgrade(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+    elif command == ["serve"]:
+        serve(create_app(settings), settings.http_host, settings.http_port)
+    else:
+        raise SystemExit(f"unknown command {command[0]!r}; expected serve or migrate")
