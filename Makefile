@@ -20,7 +20,9 @@ help: ## list targets
 
 install: .venv/.synced ## install uv and every workspace package (locked versions)
 .venv/.synced: uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
-	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@# A distribution's own Python refuses plain pip installs (PEP 668): fall back to the user site.
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check --user --break-system-packages "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --python 3.11 --all-packages
 	@touch $@
 
@@ -37,8 +39,10 @@ status: ## show the local infrastructure
 topics: install up ## create every topic of the contracts registry
 	eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools topics
 
-run: install up ## the whole system locally: infrastructure, five services, simulator (Ctrl-C stops all)
-	@trap '$(INFRA) down' EXIT; eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools run
+run: install ## the whole system locally: infrastructure, five services, simulator (Ctrl-C stops all)
+	@# Infrastructure that was already up (`make up`) stays up; what this run started, it stops.
+	@if $(INFRA) status >/dev/null 2>&1; then stop=true; else stop='$(INFRA) down'; fi; \
+		$(INFRA) up && trap "$$stop" EXIT && eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools run
 
 test: install lint typecheck ## lint, type-check, and every test against real Kafka, PostgreSQL, Redis
 	@$(TEST_ENV) $(INFRA) up

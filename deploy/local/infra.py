@@ -67,6 +67,63 @@ class InfraError(Exception):
         self.log = log
 
 
+class Interrupted(BaseException):
+    """Raised by our SIGINT/SIGTERM/SIGHUP handler.
+
+    Python's default SIGTERM/SIGHUP action kills the process without running `finally`
+    blocks, which would leave policy-rc.d swapped and half-started servers running. A
+    BaseException (like KeyboardInterrupt) so that no `except Exception` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class SignalState:
+    """What the handler has seen; `deferred` is True inside signals_deferred()."""
+
+    received: int | None = None
+    deferred = False
+
+
+def on_signal(signum: int, _frame: object) -> None:
+    """Raise Interrupted once; later signals are only recorded, so cleanup is not cut short.
+
+    A second Ctrl-C (or `make`'s SIGTERM after SIGINT) would otherwise abort the very code
+    that stops what this run started.
+    """
+    if SignalState.received is not None:
+        return
+    SignalState.received = signum
+    if not SignalState.deferred:
+        raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    """Route SIGINT/SIGTERM/SIGHUP to on_signal, leaving alone any that are ignored (nohup, `&`)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, on_signal)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back Interrupted until the block is done, then raise it if a signal came meanwhile.
+
+    For steps that must not be torn apart, e.g. starting a server and recording its pid:
+    raised in between, the server would run with no pid file and nothing could stop it.
+    """
+    before, was_deferred = SignalState.received, SignalState.deferred
+    SignalState.deferred = True
+    try:
+        yield
+    finally:
+        SignalState.deferred = was_deferred
+    if before is None and SignalState.received is not None and not was_deferred:
+        raise Interrupted(SignalState.received)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -165,13 +222,18 @@ def spawn_detached(cmd: list[str], log: Path, pid_file: Path) -> None:
     """Start a long-lived server in its own session, detached from our terminal and pipes.
 
     stdin/stdout/stderr must not be inherited: `make test | tee` would otherwise wait
-    forever for the pipe to close.
+    forever for the pipe to close. Signals are deferred until the pid file is written:
+    without it `down` and up's cleanup could not find the server.
     """
-    with log.open("ab") as out:
+    with signals_deferred(), log.open("ab") as out:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    pid_file.write_text(f"{proc.pid}\n")
+        try:
+            pid_file.write_text(f"{proc.pid}\n")
+        except OSError:  # e.g. disk full: a server we cannot track must not keep running
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
 
 
 @contextlib.contextmanager
@@ -204,26 +266,45 @@ def apt_update() -> None:
         print("warning: apt-get update reported errors; trying to install anyway", file=sys.stderr)
 
 
+POLICY_MARKER = "# written by coldchain deploy/local/infra.py during apt-get install"
+
+
+def is_our_policy(path: Path) -> bool:
+    """Whether path holds the blocking policy that services_blocked() writes."""
+    try:
+        return POLICY_MARKER in path.read_text(errors="replace")
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def services_blocked() -> Iterator[None]:
     """Keep Debian maintainer scripts from starting system services on ports we don't manage.
 
     invoke-rc.d and deb-systemd-invoke ask /usr/sbin/policy-rc.d; exit code 101 means "don't".
-    An existing policy is set aside and restored afterwards.
+    An existing policy is set aside and restored afterwards. The swap itself is inside the
+    `try`, and the `finally` decides from the files (not from how far the swap got), so an
+    exception or signal (see on_signal) at any point restores the original.
     """
     saved = POLICY_RC_D.with_name("policy-rc.d.coldchain-saved")
-    if POLICY_RC_D.exists():
-        POLICY_RC_D.rename(saved)
-    POLICY_RC_D.write_text(
-        "#!/bin/sh\n# written by coldchain deploy/local/infra.py during apt-get install\nexit 101\n"
-    )
-    POLICY_RC_D.chmod(0o755)
+    if saved.exists():
+        # Left by a run that was SIGKILLed mid-install: it holds the original policy,
+        # unless someone has since put a policy of their own in place.
+        if POLICY_RC_D.exists() and not is_our_policy(POLICY_RC_D):
+            raise InfraError(f"both {POLICY_RC_D} and {saved} exist; keep the right one and delete the other")
+        saved.replace(POLICY_RC_D)
+    had_original = POLICY_RC_D.exists()
     try:
+        if had_original:
+            POLICY_RC_D.rename(saved)
+        POLICY_RC_D.write_text(f"#!/bin/sh\n{POLICY_MARKER}\nexit 101\n")
+        POLICY_RC_D.chmod(0o755)
         yield
     finally:
-        POLICY_RC_D.unlink()
         if saved.exists():
-            saved.rename(POLICY_RC_D)
+            saved.replace(POLICY_RC_D)
+        elif not had_original:
+            POLICY_RC_D.unlink(missing_ok=True)
 
 
 def apt_install(*packages: str) -> None:
@@ -290,15 +371,20 @@ class Component:
         """Idempotent setup that needs the running service (e.g. creating a database)."""
 
     def launch(self) -> None:
-        """Start the service unless our instance already runs; refuse a port held by a stranger."""
+        """Start the service unless our instance already runs; refuse a port held by a stranger.
+
+        `launched` is set before start(), not after: a start() that fails or is interrupted
+        may already have left a process (pg_ctl's -w timeout keeps the postmaster running),
+        and up's cleanup only stops components marked as launched.
+        """
         if self.pid() is not None:
             return
         if port_open(self.port):
             raise InfraError(
                 f"{self.name}: port {HOST}:{self.port} is taken by a process this tool did not start"
             )
-        self.start()
         self.launched = True
+        self.start()
 
     def await_ready(self) -> None:
         """Poll until ready, failing fast if the process dies, and give up at the deadline."""
@@ -708,27 +794,69 @@ def prepare_state_dir() -> None:
 
 
 def cmd_up(components: list[Component]) -> None:
-    """Launch everything first, then wait, so the slow JVM start overlaps the others."""
+    """Launch everything first, then wait, so the slow JVM start overlaps the others.
+
+    All or nothing: on any failure or interruption, every component this invocation
+    launched is stopped again before the error propagates (those already running are
+    left alone). Callers such as `make run` set their cleanup trap only after `up`
+    succeeded, so anything left behind here would keep running and hold the ports.
+    """
     began = time.monotonic()
-    for component in components:
-        component.launch()
-    for component in components:
-        try:
+    try:
+        for component in components:
+            component.launch()
+        for component in components:
             component.await_ready()
-        except InfraError:
-            if component.launched:
-                component.stop()
-            raise
-        state = "started" if component.launched else "already up"
-        print(f"{component.name}: {state} (pid {component.pid()}, {HOST}:{component.port})", flush=True)
+            state = "started" if component.launched else "already up"
+            print(f"{component.name}: {state} (pid {component.pid()}, {HOST}:{component.port})", flush=True)
+    except BaseException:
+        stop_launched(components)
+        raise
     print(f"infra up in {time.monotonic() - began:.1f}s")
 
 
+def stop_launched(components: list[Component]) -> None:
+    """Undo a failed `up`: stop what it launched, continuing past errors so one stuck
+    component does not keep the others running. The original error is what gets reported,
+    unless a signal arrives meanwhile: it is deferred so it cannot cut this short either."""
+    with signals_deferred():
+        for component in reversed(components):
+            if not component.launched:
+                continue
+            try:
+                component.stop()
+            except Exception as err:  # noqa: BLE001 -- keep stopping the others
+                print(f"{component.name}: could not stop it after the failed up: {err}", file=sys.stderr)
+            else:
+                print(f"{component.name}: stopped again because up failed", file=sys.stderr, flush=True)
+
+
 def cmd_down(components: list[Component]) -> None:
-    for component in components:
-        was_running = component.pid() is not None
-        component.stop()
-        print(f"{component.name}: {'stopped' if was_running else 'not running'}")
+    """Stop every component, even if an earlier one fails, then report any failure.
+
+    Signals are deferred until all are stopped: a second Ctrl-C reaches `make run`'s
+    `trap ... down` too, and must not leave the remaining services running.
+    A port still open afterwards is reported, since "not running" would then mislead
+    (e.g. our server survived a `rm -rf .local` that deleted its pid file).
+    """
+    failures = []
+    with signals_deferred():
+        for component in components:
+            was_running = component.pid() is not None
+            try:
+                component.stop()
+            except InfraError as err:
+                failures.append(f"{component.name}: {err}")
+                print(f"{component.name}: could not stop: {err}", file=sys.stderr)
+                continue
+            state = "stopped" if was_running else "not running"
+            if port_open(component.port):
+                state += (
+                    f", but {HOST}:{component.port} is still taken by a process this tool cannot identify"
+                )
+            print(f"{component.name}: {state}", flush=True)
+    if failures:
+        raise InfraError("; ".join(failures))
 
 
 def cmd_status(components: list[Component]) -> int:
@@ -782,6 +910,7 @@ def main(argv: list[str]) -> int:
     prepare_state_dir()
     if args.command == "status":
         return cmd_status(components)
+    install_signal_handlers()
     try:
         with exclusive(STATE / "infra.lock"):
             (cmd_up if args.command == "up" else cmd_down)(components)
@@ -790,6 +919,9 @@ def main(argv: list[str]) -> int:
         if err.log is not None:
             print(f"--- last lines of {err.log} ---\n{tail(err.log)}", file=sys.stderr)
         return 1
+    except Interrupted as interrupt:
+        print(f"error: interrupted by {interrupt}", file=sys.stderr)
+        return 128 + interrupt.signum
     return 0
 
 

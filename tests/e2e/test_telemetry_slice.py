@@ -7,6 +7,7 @@ each other's vehicles.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from coldchain_contracts.topics import (
     VEHICLE_STATE,
     dlq_topic,
 )
-from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record
+from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record, records_with_key
 from coldchain_servicekit.tracecontext import trace_id_of
 
 pytestmark = pytest.mark.e2e
@@ -112,38 +113,57 @@ async def test_a_posted_fix_becomes_live_state_and_history(gateway: httpx.AsyncC
 
 
 async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_history(
-    gateway: httpx.AsyncClient,
+    gateway: httpx.AsyncClient, infra: Infra
 ) -> None:
     vehicle = device()
-    newest = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
-    older = newest - timedelta(seconds=60)
+    newest = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    older, later = newest - timedelta(seconds=60), newest + timedelta(seconds=10)
     await post(gateway, fix(vehicle, newest, latitude=37.50))
-
-    async def has_state() -> dict[str, Any] | None:
-        return await state(gateway, vehicle)
-
-    await eventually(has_state)
+    # One vehicle's fixes share a partition and are applied in order, so once the later
+    # fix is visible, the older one and the duplicate have been applied (or ignored).
     await post(gateway, fix(vehicle, older, latitude=37.40), fix(vehicle, newest, latitude=37.99))
+    await post(gateway, fix(vehicle, later, latitude=37.60))
 
-    async def both_stored() -> list[dict[str, Any]] | None:
-        rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
-        return rows if len(rows) == 2 else None
+    async def later_visible() -> dict[str, Any] | None:
+        live = await state(gateway, vehicle)
+        return live if live and live["latitude"] == 37.60 else None
 
-    rows = await eventually(both_stored)
-    assert [r["latitude"] for r in rows] == [37.40, 37.50], "the duplicate did not overwrite history"
-    live = await state(gateway, vehicle)
-    assert live is not None
-    assert live["latitude"] == 37.50, "live state still reflects the newest fix"
+    await eventually(later_visible)
+    rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
+    assert [r["latitude"] for r in rows] == [37.40, 37.50, 37.60], (
+        "history has each instant once, first one kept"
+    )
+    events = await records_with_key(
+        infra.kafka,
+        VEHICLE_STATE.name,
+        vehicle.encode(),
+        lambda found: b"37.6" in found[-1].value if found else False,
+    )
+    latitudes = [json.loads(r.value)["latitude"] for r in events]
+    assert 37.40 not in latitudes, "the older fix never became live state"
+    assert 37.99 not in latitudes, "the duplicate never replaced live state"
+    assert latitudes[0] == 37.50
+    assert latitudes[-1] == 37.60
 
 
 async def test_an_impossible_fix_is_rejected_with_its_reason(
     gateway: httpx.AsyncClient, infra: Infra
 ) -> None:
     vehicle = device()
-    await post(gateway, fix(vehicle, datetime.now(UTC), latitude=0.0, longitude=0.0))
+    at = datetime.now(UTC).replace(microsecond=0)
+    await post(
+        gateway, fix(vehicle, at, latitude=0.0, longitude=0.0), fix(vehicle, at - timedelta(seconds=1))
+    )
     record = await find_record(infra.kafka, TELEMETRY_REJECTED.name, lambda r: r.key == vehicle.encode())
     assert FixRejected.model_validate_json(record.value).reason == "null_island"
-    assert await state(gateway, vehicle) is None
+
+    async def valid_one_visible() -> dict[str, Any] | None:
+        return await state(gateway, vehicle)
+
+    live = await eventually(valid_one_visible)
+    assert (live["latitude"], live["longitude"]) == (37.4979, 127.0276)
+    [row] = await positions(gateway, vehicle, at - timedelta(minutes=1))
+    assert row["latitude"] == 37.4979, "the rejected fix is not in history"
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_next_one_still_processed(

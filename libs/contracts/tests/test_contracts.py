@@ -67,6 +67,109 @@ def test_removing_a_nested_field_is_breaking() -> None:
     assert "fix.heading: removed" in breaking_changes(old, new)
 
 
+def _raw_fix_schema() -> dict[str, Any]:
+    return copy.deepcopy(export_schemas()["telemetry.gps.raw.v1/RawFixReceived"])
+
+
+def test_removing_a_field_of_array_items_is_breaking() -> None:
+    new = _fix_schema()
+    del new["$defs"]["ReeferReading"]["properties"]["celsius"]
+    assert breaking_changes(_fix_schema(), new) == ["temperatures[].celsius: removed"]
+
+
+def test_a_field_of_array_items_becoming_required_is_breaking() -> None:
+    new = _fix_schema()
+    new["$defs"]["ReeferReading"]["required"].append("celsius")
+    assert breaking_changes(_fix_schema(), new) == ["temperatures[].celsius: became required"]
+
+
+def test_removing_an_enum_value_deep_in_the_tree_is_breaking() -> None:
+    new = _raw_fix_schema()
+    new["$defs"]["ChannelState"]["enum"].remove("unused")
+    assert breaking_changes(_raw_fix_schema(), new) == [
+        "fix.temperatures[].state: enum values removed ['unused']"
+    ]
+
+
+def test_adding_an_enum_value_is_compatible() -> None:
+    new = _raw_fix_schema()
+    new["$defs"]["ChannelState"]["enum"].append("defrosting")
+    assert breaking_changes(_raw_fix_schema(), new) == []
+
+
+def test_a_new_optional_nested_field_is_compatible() -> None:
+    new = _raw_fix_schema()
+    new["$defs"]["ReeferReading"]["properties"]["humidity"] = {
+        "anyOf": [{"type": "number"}, {"type": "null"}],
+        "default": None,
+    }
+    assert breaking_changes(_raw_fix_schema(), new) == []
+
+
+def test_retyping_a_field_of_array_items_is_breaking() -> None:
+    new = _fix_schema()
+    new["$defs"]["ReeferReading"]["properties"]["channel"] = {"type": "integer"}
+    assert breaking_changes(_fix_schema(), new) == ["temperatures[].channel: type changed string -> integer"]
+
+
+def test_retyping_array_items_is_breaking() -> None:
+    new = _fix_schema()
+    new["properties"]["temperatures"]["items"] = {"type": "number"}
+    assert breaking_changes(_fix_schema(), new) == ["temperatures[]: type changed object -> number"]
+
+
+def test_changes_inside_an_optional_model_are_found() -> None:
+    old: dict[str, Any] = {
+        "$defs": {"Probe": {"type": "object", "properties": {"serial": {"type": "string"}}}},
+        "type": "object",
+        "properties": {"probe": {"anyOf": [{"$ref": "#/$defs/Probe"}, {"type": "null"}], "default": None}},
+    }
+    new = copy.deepcopy(old)
+    new["$defs"]["Probe"]["properties"]["serial"] = {"type": "integer"}
+    new["$defs"]["Probe"]["required"] = ["serial"]
+    assert breaking_changes(old, new) == [
+        "probe.serial: type changed string -> integer",
+        "probe.serial: became required",
+    ]
+
+
+def test_making_a_field_nullable_is_breaking() -> None:
+    new = _fix_schema()
+    new["properties"]["latitude"] = {"anyOf": [{"type": "number"}, {"type": "null"}], "default": None}
+    assert breaking_changes(_fix_schema(), new) == ["latitude: type changed number -> null | number"]
+
+
+def test_changes_inside_map_values_are_found() -> None:
+    old: dict[str, Any] = {
+        "$defs": {"Zone": {"type": "object", "properties": {"celsius": {"type": "number"}}}},
+        "type": "object",
+        "properties": {"zones": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Zone"}}},
+    }
+    new = copy.deepcopy(old)
+    del new["$defs"]["Zone"]["properties"]["celsius"]
+    assert breaking_changes(old, new) == ["zones{}.celsius: removed"]
+
+
+def test_recursive_schemas_terminate() -> None:
+    old: dict[str, Any] = {
+        "$defs": {
+            "Node": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                    "parent": {"anyOf": [{"$ref": "#/$defs/Node"}, {"type": "null"}]},
+                },
+            }
+        },
+        "$ref": "#/$defs/Node",
+    }
+    new = copy.deepcopy(old)
+    del new["$defs"]["Node"]["properties"]["name"]
+    assert breaking_changes(old, new) == ["name: removed"]
+    assert breaking_changes(old, copy.deepcopy(old)) == []
+
+
 @pytest.mark.parametrize("topic", REGISTRY, ids=lambda t: t.name)
 def test_the_partition_key_is_a_field_of_every_value_type(topic: Any) -> None:
     for value_type in topic.value_types:

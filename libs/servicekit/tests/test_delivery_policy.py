@@ -97,3 +97,38 @@ def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 8.0)]:
         delay = retry.delay_for(attempt)
         assert ceiling / 2 <= delay <= ceiling
+
+
+async def test_attempts_keep_counting_when_a_redelivered_batch_is_regrouped_by_partition() -> None:
+    dlq = FakeDeadLetters()
+    retry = RetryPolicy(attempts=3, **NO_WAIT)
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        raise ConnectionError("database down")
+
+    both = [FakeRecord(b'{"n": 1}', 7, partition=0), FakeRecord(b'{"n": 2}', 3, partition=1)]
+    with pytest.raises(ConnectionError):
+        await process_batch(both, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await process_batch(both[1:], ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    await process_batch(both[1:], ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    assert dlq.sent == [(3, "retries_exhausted")], "third attempt at partition 1's head"
+    with pytest.raises(ConnectionError):
+        await process_batch(both[:1], ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    assert dlq.sent == [(3, "retries_exhausted")], "partition 0's head has failed twice only"
+
+
+async def test_a_failing_dead_letter_publish_sends_the_batch_back_for_redelivery() -> None:
+    class BrokenDeadLetters(FakeDeadLetters):
+        async def send(self, record: FakeRecord, reason: str, error: object) -> None:
+            raise ConnectionError("kafka down")
+
+    handled: list[int] = []
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        handled.extend(d.message.n for d in batch)
+
+    records = [FakeRecord(b'{"n": 1}', 0), FakeRecord(b"poison", 1)]
+    with pytest.raises(ConnectionError):
+        await process_batch(records, ADAPTER, handle, BrokenDeadLetters(), RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
+    assert handled == [1], "the valid record was handled; redelivery handles it again, idempotently"

@@ -8,6 +8,7 @@ required.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,54 +30,144 @@ def write_snapshot(path: Path) -> None:
     path.write_text(json.dumps(export_schemas(), indent=2, sort_keys=True) + "\n")
 
 
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        return _resolve(root["$defs"][ref.removeprefix("#/$defs/")], root)
-    return schema
+Schema = dict[str, Any]
 
 
-def _type_signature(schema: dict[str, Any], root: dict[str, Any]) -> Any:
-    """What a consumer relies on: the JSON types a property may take."""
-    schema = _resolve(schema, root)
-    if "anyOf" in schema:
-        return sorted(json.dumps(_type_signature(s, root), sort_keys=True) for s in schema["anyOf"])
-    if "enum" in schema:
-        return {"enum": sorted(map(str, schema["enum"]))}
-    if "const" in schema:
-        return {"const": schema["const"]}
-    return {"type": schema.get("type"), "format": schema.get("format")}
+@dataclass(frozen=True)
+class _Walk:
+    """Both documents (for `$ref` look-ups) and the `$ref` pairs entered on the current path."""
+
+    old_root: Schema
+    new_root: Schema
+    entered: frozenset[tuple[str, str]] = frozenset()
+
+    def enter(self, refs: tuple[str, str]) -> _Walk:
+        return replace(self, entered=self.entered | {refs})
 
 
-def breaking_changes(old: dict[str, Any], new: dict[str, Any], where: str = "") -> list[str]:
-    """Breaking differences between two object schemas (empty list: compatible)."""
+def breaking_changes(old: Schema, new: Schema, where: str = "") -> list[str]:
+    """Breaking differences between two JSON schemas (empty list: compatible).
+
+    The rule applies at every depth of the schema tree, i.e. to every object reached
+    through properties, `$ref`, `anyOf`/`oneOf` branches, array `items` and
+    `additionalProperties` schemas:
+
+    - a property must not be removed, nor become required;
+    - a value must keep its JSON types (the set of union branches, with `format`
+      and `const`); enum values may be added but not removed.
+
+    Paths read like `fix.temperatures[].celsius` (`[]`: array items, `{}`: map values).
+    A `$ref` already entered on the current path is not compared again, so recursive
+    schemas terminate.
+    """
+    return _compare(old, new, where, _Walk(old, new))
+
+
+def _compare(old: Schema, new: Schema, path: str, walk: _Walk) -> list[str]:
+    """Compare two schema nodes: their JSON types, then each old union branch with its counterpart."""
+    old_alts = _alternatives(old, walk.old_root)
+    new_alts = _alternatives(new, walk.new_root)
+    old_kinds, new_kinds = {_kind(s) for _, s in old_alts}, {_kind(s) for _, s in new_alts}
     problems: list[str] = []
-    old_props: dict[str, Any] = old.get("properties", {})
-    new_props: dict[str, Any] = new.get("properties", {})
-    for name, old_prop in old_props.items():
-        path = f"{where}.{name}" if where else name
-        if name not in new_props:
-            problems.append(f"{path}: removed")
-            continue
-        old_sig = _type_signature(old_prop, old)
-        new_sig = _type_signature(new_props[name], new)
-        if isinstance(old_sig, dict) and "enum" in old_sig and isinstance(new_sig, dict):
-            missing = set(old_sig["enum"]) - set(new_sig.get("enum") or old_sig["enum"])
-            if missing:
-                problems.append(f"{path}: enum values removed {sorted(missing)}")
-        elif old_sig != new_sig:
-            problems.append(f"{path}: type changed {old_sig} -> {new_sig}")
-        old_obj, new_obj = _resolve(old_prop, old), _resolve(new_props[name], new)
-        if old_obj.get("type") == "object" and "properties" in old_obj:
-            problems += breaking_changes(
-                {**old_obj, "$defs": old.get("$defs", {})},
-                {**new_obj, "$defs": new.get("$defs", {})},
-                path,
+    if old_kinds != new_kinds:
+        problems.append(f"{path or '<root>'}: type changed {_show(old_kinds)} -> {_show(new_kinds)}")
+    for old_alt in old_alts:
+        candidates = [alt for alt in new_alts if _kind(alt[1]) == _kind(old_alt[1])]
+        if candidates:  # several branches of one kind (e.g. two models): the closest one counts
+            closest: list[str] = min(
+                (_compare_branch(old_alt, alt, path, walk) for alt in candidates), key=len
             )
-    newly_required = set(new.get("required", [])) - set(old.get("required", []))
-    for name in sorted(newly_required):
-        problems.append(f"{where + '.' if where else ''}{name}: became required")
+            problems += closest
     return problems
+
+
+def _alternatives(schema: Schema, root: Schema, ref: str = "") -> list[tuple[str, Schema]]:
+    """The union branches of a schema, flattened and `$ref`-resolved, each with the `$ref` it came from."""
+    ref, schema = _resolve(schema, root, ref)
+    branches = schema.get("anyOf", schema.get("oneOf"))
+    if not isinstance(branches, list):
+        return [(ref, schema)]
+    return [alt for branch in branches for alt in _alternatives(branch, root, ref)]
+
+
+def _resolve(schema: Schema, root: Schema, ref: str = "") -> tuple[str, Schema]:
+    """Follow local `$ref`s (and single-element `allOf` wrappers) to the schema they name."""
+    seen: set[str] = set()
+    while True:
+        if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+            schema = schema["allOf"][0]
+        target = schema.get("$ref")
+        if not (isinstance(target, str) and target.startswith("#/$defs/")) or target in seen:
+            return ref, schema
+        seen.add(target)
+        ref, schema = target, root["$defs"][target.removeprefix("#/$defs/")]
+
+
+def _kind(schema: Schema) -> str:
+    """What a consumer relies on about one (non-union) schema: its JSON type, format, const or enum-ness."""
+    if "const" in schema:
+        return f"const {json.dumps(schema['const'])}"
+    if "enum" in schema:
+        return "enum"
+    kind = str(schema.get("type", "any"))
+    return f"{kind}({schema['format']})" if "format" in schema else kind
+
+
+def _show(kinds: set[str]) -> str:
+    return " | ".join(sorted(kinds))
+
+
+def _compare_branch(old: tuple[str, Schema], new: tuple[str, Schema], path: str, walk: _Walk) -> list[str]:
+    """Compare two branches of the same kind: enum values, object properties, array items."""
+    (old_ref, old_schema), (new_ref, new_schema) = old, new
+    if old_ref or new_ref:
+        if (old_ref, new_ref) in walk.entered:
+            return []
+        walk = walk.enter((old_ref, new_ref))
+    return [
+        *_enum_changes(old_schema, new_schema, path),
+        *_object_changes(old_schema, new_schema, path, walk),
+        *_array_changes(old_schema, new_schema, path, walk),
+    ]
+
+
+def _enum_changes(old: Schema, new: Schema, path: str) -> list[str]:
+    old_values, new_values = old.get("enum", []), new.get("enum", [])
+    removed = [value for value in old_values if value not in new_values]
+    return [f"{path or '<root>'}: enum values removed {removed}"] if removed else []
+
+
+def _object_changes(old: Schema, new: Schema, path: str, walk: _Walk) -> list[str]:
+    """Removed, changed and newly required properties, then the values of `additionalProperties`."""
+    problems: list[str] = []
+    new_props: Schema = new.get("properties", {})
+    for name, old_prop in old.get("properties", {}).items():
+        child = f"{path}.{name}" if path else name
+        if name in new_props:
+            problems += _compare(old_prop, new_props[name], child, walk)
+        else:
+            problems.append(f"{child}: removed")
+    for name in sorted(set(new.get("required", [])) - set(old.get("required", []))):
+        problems.append(f"{path + '.' if path else ''}{name}: became required")
+    old_values, new_values = _map_values(old), _map_values(new)
+    if old_values is not None and new_values is not None:
+        problems += _compare(old_values, new_values, f"{path}{{}}", walk)
+    return problems
+
+
+def _map_values(schema: Schema) -> Schema | None:
+    """The schema of `additionalProperties` values (`true` meaning any value), if there is one."""
+    extra = schema.get("additionalProperties")
+    if extra is True:
+        return {}
+    return extra if isinstance(extra, dict) else None
+
+
+def _array_changes(old: Schema, new: Schema, path: str, walk: _Walk) -> list[str]:
+    old_items, new_items = old.get("items"), new.get("items")
+    if not (isinstance(old_items, dict) and isinstance(new_items, dict)):
+        return []
+    return _compare(old_items, new_items, f"{path}[]", walk)
 
 
 def compare_with_snapshot(snapshot: dict[str, dict[str, Any]]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope, UtcDatetime
 
@@ -46,7 +46,7 @@ class RawFix(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    device_time: UtcDatetime
+    device_time: AwareDatetime = Field(description="As the device reported it, offset included")
     latitude: float
     longitude: float
     speed: float | None = Field(default=None, ge=0)

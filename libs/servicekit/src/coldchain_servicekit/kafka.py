@@ -153,22 +153,42 @@ class Delivered(Generic[M]):
         return None
 
 
+def partition_heads(records: Sequence[Record]) -> list[tuple[str, int, int]]:
+    """(topic, partition, first offset) of each partition in a batch.
+
+    A redelivered batch may be regrouped across partitions, but each partition restarts
+    at the same first offset, so failures are counted per partition head.
+    """
+    heads: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        heads[key] = min(record.offset, heads.get(key, record.offset))
+    return [(topic, partition, offset) for (topic, partition), offset in heads.items()]
+
+
 @dataclass
 class RetryPolicy:
-    """Bounded, jittered backoff for transient failures, tracked per batch head."""
+    """Bounded, jittered backoff for transient failures, counted per partition head."""
 
-    attempts: int = 5
+    attempts: int = 20
     base_delay_s: float = 0.5
     max_delay_s: float = 30.0
+    max_tracked: int = 10_000
     _failures: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
-    def record_failure(self, head: Record) -> int:
-        key = (head.topic, head.partition, head.offset)
-        self._failures[key] = self._failures.get(key, 0) + 1
-        return self._failures[key]
+    def record_failure(self, records: Sequence[Record]) -> int:
+        """Count one more failed attempt for the batch; returns the attempt number."""
+        heads = partition_heads(records)
+        attempt = 1 + max(self._failures.get(head, 0) for head in heads)
+        if len(self._failures) >= self.max_tracked:
+            self._failures.clear()  # bounded memory; at worst a count restarts
+        for head in heads:
+            self._failures[head] = attempt
+        return attempt
 
-    def forget(self, head: Record) -> None:
-        self._failures.pop((head.topic, head.partition, head.offset), None)
+    def forget(self, records: Sequence[Record]) -> None:
+        for head in partition_heads(records):
+            self._failures.pop(head, None)
 
     def delay_for(self, attempt: int) -> float:
         backoff = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
@@ -218,7 +238,7 @@ async def process_batch(
             if good:
                 await handle(good)
         except Exception as exc:
-            attempt = retry.record_failure(head)
+            attempt = retry.record_failure(records)
             TRANSIENT_FAILURES.labels(head.topic).inc()
             if attempt < retry.attempts:
                 delay = retry.delay_for(attempt)
@@ -231,12 +251,31 @@ async def process_batch(
                 await asyncio.sleep(delay)
                 raise
             log.error("batch failed on every attempt; dead-lettering", error=repr(exc)[:300])
-            for item in good:
-                await dead_letters.send(item.record, "retries_exhausted", exc)
-        retry.forget(head)
-        for record, error in bad:
-            await dead_letters.send(record, "contract_violation", error)
+            await _dead_letter(dead_letters, [(d.record, exc) for d in good], "retries_exhausted", retry)
+        await _dead_letter(dead_letters, bad, "contract_violation", retry)
+        retry.forget(records)
         CONSUMED.labels(head.topic).inc(len(records))
+
+
+async def _dead_letter(
+    dead_letters: DeadLetters,
+    failed: Sequence[tuple[Record, BaseException]],
+    reason: str,
+    retry: RetryPolicy,
+) -> None:
+    """Dead-letter records; if that fails too, back off before the batch is redelivered."""
+    try:
+        for record, error in failed:
+            await dead_letters.send(record, reason, error)
+    except Exception as exc:
+        delay = retry.delay_for(retry.attempts)
+        log.error(
+            "dead-letter publish failed; batch will be redelivered",
+            delay_s=round(delay, 2),
+            error=repr(exc)[:300],
+        )
+        await asyncio.sleep(delay)
+        raise
 
 
 def records_of(raw_message: object) -> list[Record]:

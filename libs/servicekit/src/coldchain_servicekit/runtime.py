@@ -77,23 +77,32 @@ def runtime_app(
     settings = runtime.settings
     log = get_logger(settings.service_name)
 
+    async def close() -> None:
+        for hook in on_stop:
+            await hook()
+        if runtime.redis is not None:
+            await runtime.redis.aclose()
+        await runtime.engine.dispose()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.migrate_on_start:
-            await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
-        for hook in on_start:
-            await hook()
-        await runtime.broker.start()
+        try:
+            if settings.migrate_on_start:
+                await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+            for hook in on_start:
+                await hook()
+            await runtime.broker.start()
+        except BaseException:
+            # A failed start (database or Kafka unreachable) must not leak connections.
+            await runtime.broker.stop()
+            await close()
+            raise
         log.info("started", port=settings.http_port)
         try:
             yield
         finally:
             await runtime.broker.stop()
-            for hook in on_stop:
-                await hook()
-            if runtime.redis is not None:
-                await runtime.redis.aclose()
-            await runtime.engine.dispose()
+            await close()
 
     app = service_app(
         title=title,

@@ -35,9 +35,9 @@ class ServiceSettings(BaseSettings):
     retry_base_delay_s: float = 0.5
     retry_max_delay_s: float = 30.0
     dlq_transient_attempts: int = Field(
-        default=10,
+        default=20,
         description="Attempts (backoff doubling from 0.5 s to 30 s) for a batch failing with a "
-        "transient error before it is dead-lettered: about one to two minutes of outage",
+        "transient error before it is dead-lettered: about five minutes of outage",
     )
 
 

@@ -17,8 +17,8 @@ SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    # Redis is a dependency already: rate limits and the live feed will use it.
-    runtime = Runtime.build(settings, with_redis=True)
+    # No Redis yet: readiness reports only what the gateway uses (rate limits will add it).
+    runtime = Runtime.build(settings, with_redis=False)
     tracking = httpx.AsyncClient(base_url=settings.tracking_url, timeout=settings.upstream_timeout_s)
     app = runtime_app(
         runtime,

@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from typing import Annotated
 
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Header, HTTPException, Request, status
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
@@ -90,7 +91,7 @@ async def post_gps(
     ]
     try:
         await asyncio.wait_for(publish_all(broker, outgoing), settings.publish_timeout_s)
-    except Exception as exc:
+    except (KafkaError, TimeoutError, OSError) as exc:  # Kafka unreachable or not acknowledging
         log.error("publish failed", error=repr(exc)[:300], batch_id=str(batch_id))
         raise HTTPException(
             503, "Telemetry could not be stored; retry", headers={"Retry-After": "5"}

@@ -25,8 +25,12 @@ async def _forward(request: Request, path: str, params: dict[str, Any] | None = 
         raise HTTPException(503, "Tracking service unavailable", headers={"Retry-After": "5"}) from exc
     if upstream.status_code >= 500:
         raise HTTPException(502, "Tracking service error")
+    try:
+        body = upstream.json()
+    except ValueError as exc:
+        raise HTTPException(502, "Tracking service answered something that is not JSON") from exc
     return JSONResponse(
-        upstream.json(), status_code=upstream.status_code, media_type=upstream.headers.get("content-type")
+        body, status_code=upstream.status_code, media_type=upstream.headers.get("content-type")
     )
 
 

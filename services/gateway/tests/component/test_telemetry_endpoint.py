@@ -59,7 +59,7 @@ async def test_valid_batch_is_published_per_fix_keyed_by_device(
     assert response.json()["accepted"] == 3
     assert [key for key, _ in published] == [b"a", b"b", b"a"], "order of the batch, hence per device"
     first = RawFixReceived.model_validate_json(published[0][1])
-    assert first.fix.device_time.isoformat() == "2026-11-26T00:30:00+00:00"
+    assert first.fix.device_time.isoformat() == "2026-11-26T09:30:00+09:00", "raw keeps the device's offset"
     assert first.correlation_id is not None
 
 

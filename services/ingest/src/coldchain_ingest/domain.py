@@ -6,7 +6,7 @@ rejected with exactly one reason; nothing is silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -98,8 +98,13 @@ def normalise(
     )
 
 
-def bindings_from_vehicle(
-    vehicle_id: str, device_ids: tuple[str, ...], active: bool
-) -> dict[str, str | None]:
-    """Binding changes implied by one vehicle record (None: unbind)."""
-    return {d: (vehicle_id if active else None) for d in device_ids}
+def rebind(bindings: Mapping[str, str], vehicle_id: str, device_ids: Iterable[str]) -> dict[str, str]:
+    """Device bindings after the latest record of one vehicle.
+
+    The vehicle's listed devices point at it; devices it used to have and no longer
+    lists are unbound, but a device that has meanwhile moved to another vehicle keeps
+    that binding. An inactive or deleted vehicle lists no devices.
+    """
+    result = {device: vehicle for device, vehicle in bindings.items() if vehicle != vehicle_id}
+    result.update(dict.fromkeys(device_ids, vehicle_id))
+    return result

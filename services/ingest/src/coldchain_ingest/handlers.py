@@ -3,12 +3,17 @@
 A raw batch is committed only after every output publish was acknowledged by
 Kafka, so a crash redelivers the batch; downstream history is idempotent on
 (vehicle, device time), so a replay duplicates nothing that matters.
+
+The vehicle projection is read by every replica in full (a consumer group of its own
+per process): raw fixes are spread over the replicas, so each needs every binding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -17,8 +22,7 @@ from pydantic import TypeAdapter
 
 from coldchain_contracts import FixAccepted, FixRejected, RawFixReceived, VehicleRegistered, utcnow
 from coldchain_contracts.topics import FLEET_VEHICLES, TELEMETRY_GPS, TELEMETRY_RAW, TELEMETRY_REJECTED
-from coldchain_ingest.domain import QualityRules, bindings_from_vehicle, normalise
-from coldchain_ingest.repository import DeviceBindings
+from coldchain_ingest.domain import QualityRules, normalise
 from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
@@ -36,6 +40,14 @@ from coldchain_servicekit.tracecontext import child_of
 ACCEPTED = Counter("ingest_fixes_accepted_total", "Fixes published as clean")
 REJECTED = Counter("ingest_fixes_rejected_total", "Fixes rejected", ["reason"])
 
+
+class BindingStore(Protocol):
+    @property
+    def cache(self) -> Mapping[str, str]: ...
+
+    async def apply_vehicle(self, vehicle_id: str, device_ids: Sequence[str], at: datetime) -> None: ...
+
+
 _RAW = TypeAdapter(RawFixReceived)
 _VEHICLE = TypeAdapter(VehicleRegistered)
 
@@ -44,7 +56,7 @@ def register(
     broker: KafkaBroker,
     settings: ServiceSettings,
     rules: QualityRules,
-    bindings: DeviceBindings,
+    bindings: BindingStore,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
@@ -77,14 +89,21 @@ def register(
     async def on_vehicle_batch(batch: list[Delivered[VehicleRegistered]]) -> None:
         for item in batch:
             v = item.message
-            await bindings.apply(bindings_from_vehicle(v.vehicle_id, v.device_ids, v.active), v.occurred_at)
+            await bindings.apply_vehicle(v.vehicle_id, v.device_ids if v.active else (), v.occurred_at)
 
     options = batch_subscriber_options(settings.service_name, settings.consumer_batch_max)
+    projection_options = {**options, "group_id": f"{settings.service_name}.bindings.{uuid.uuid4().hex[:12]}"}
 
     @broker.subscriber(TELEMETRY_RAW.name, **options)
     async def on_raw(msg: KafkaMessage) -> None:
         await process_batch(records_of(msg.raw_message), _RAW, on_raw_batch, dead_letters, retry)
 
-    @broker.subscriber(FLEET_VEHICLES.name, **options)
+    @broker.subscriber(FLEET_VEHICLES.name, **projection_options)
     async def on_vehicles(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _VEHICLE, on_vehicle_batch, dead_letters, retry)
+        # In record order, one at a time: a tombstone (null value) deletes the vehicle,
+        # and must not overtake an earlier record of the same key.
+        for record in records_of(msg.raw_message):
+            if record.value is None and record.key is not None:
+                await bindings.apply_vehicle(record.key.decode(), (), clock())
+            else:
+                await process_batch([record], _VEHICLE, on_vehicle_batch, dead_letters, retry)

@@ -6,7 +6,7 @@ the hot path free of database round trips.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_ingest.db import device_bindings
+from coldchain_ingest.domain import rebind
 
 
 class DeviceBindings:
@@ -26,21 +27,21 @@ class DeviceBindings:
             rows = await conn.execute(select(device_bindings.c.device_id, device_bindings.c.vehicle_id))
             self.cache = {r.device_id: r.vehicle_id for r in rows}
 
-    async def apply(self, changes: Mapping[str, str | None], at: datetime) -> None:
-        bind = {d: v for d, v in changes.items() if v is not None}
-        unbind = [d for d, v in changes.items() if v is None]
+    async def apply_vehicle(self, vehicle_id: str, device_ids: Sequence[str], at: datetime) -> None:
+        """Make the stored bindings of one vehicle exactly `device_ids` (see `domain.rebind`)."""
         async with self._engine.begin() as conn:
-            if bind:
+            await conn.execute(
+                delete(device_bindings).where(
+                    device_bindings.c.vehicle_id == vehicle_id, device_bindings.c.device_id.not_in(device_ids)
+                )
+            )
+            if device_ids:
                 stmt = insert(device_bindings)
                 await conn.execute(
                     stmt.on_conflict_do_update(
                         index_elements=["device_id"],
                         set_={"vehicle_id": stmt.excluded.vehicle_id, "updated_at": stmt.excluded.updated_at},
                     ),
-                    [{"device_id": d, "vehicle_id": v, "updated_at": at} for d, v in bind.items()],
+                    [{"device_id": d, "vehicle_id": vehicle_id, "updated_at": at} for d in device_ids],
                 )
-            if unbind:
-                await conn.execute(delete(device_bindings).where(device_bindings.c.device_id.in_(unbind)))
-        self.cache.update(bind)
-        for device in unbind:
-            self.cache.pop(device, None)
+        self.cache = rebind(self.cache, vehicle_id, device_ids)

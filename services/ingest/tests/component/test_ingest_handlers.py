@@ -6,7 +6,7 @@ guarantees on a real broker are proven by the integration tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,7 +29,7 @@ from coldchain_contracts.topics import (
     dlq_topic,
 )
 from coldchain_ingest import handlers
-from coldchain_ingest.domain import QualityRules
+from coldchain_ingest.domain import QualityRules, rebind
 from coldchain_ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.component
@@ -40,12 +40,8 @@ class InMemoryBindings:
     def __init__(self) -> None:
         self.cache: dict[str, str] = {}
 
-    async def apply(self, changes: Mapping[str, str | None], at: datetime) -> None:
-        for device, vehicle in changes.items():
-            if vehicle is None:
-                self.cache.pop(device, None)
-            else:
-                self.cache[device] = vehicle
+    async def apply_vehicle(self, vehicle_id: str, device_ids: Sequence[str], at: datetime) -> None:
+        self.cache = rebind(self.cache, vehicle_id, device_ids)
 
 
 class Captured:
@@ -65,9 +61,11 @@ class Captured:
 async def ingest() -> AsyncIterator[tuple[KafkaBroker, Captured, InMemoryBindings]]:
     broker = KafkaBroker()
     bindings = InMemoryBindings()
-    handlers.register(broker, IngestSettings(), QualityRules(), bindings, clock=lambda: NOW)  # type: ignore[arg-type]
+    handlers.register(broker, IngestSettings(), QualityRules(), bindings, clock=lambda: NOW)
     dlq = dlq_topic(TELEMETRY_RAW.name, "ingest")
-    captured = Captured(broker, TELEMETRY_GPS.name, TELEMETRY_REJECTED.name, dlq)
+    captured = Captured(
+        broker, TELEMETRY_GPS.name, TELEMETRY_REJECTED.name, dlq, dlq_topic(FLEET_VEHICLES.name, "ingest")
+    )
     async with TestKafkaBroker(broker) as test_broker:
         yield test_broker, captured, bindings
 
@@ -124,3 +122,15 @@ async def test_vehicle_record_binds_its_devices(
     vehicle = VehicleRegistered(vehicle_id="truck-9", device_ids=("dev-a", "dev-b"))
     await broker.publish(vehicle.model_dump_json().encode(), FLEET_VEHICLES.name, key=b"truck-9")
     assert bindings.cache == {"dev-a": "truck-9", "dev-b": "truck-9"}
+
+
+async def test_a_tombstone_unbinds_the_vehicles_devices(
+    ingest: tuple[KafkaBroker, Captured, InMemoryBindings],
+) -> None:
+    broker, captured, bindings = ingest
+    bindings.cache.update({"dev-a": "truck-9", "dev-z": "truck-1"})
+    await broker.publish(None, FLEET_VEHICLES.name, key=b"truck-9")
+    assert bindings.cache == {"dev-z": "truck-1"}
+    assert captured.records[dlq_topic(FLEET_VEHICLES.name, "ingest")] == [], (
+        "a tombstone is not a poison message"
+    )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from coldchain_contracts import FixAccepted, FixRejected, RawFix, RawFixReceived, RejectReason, SpeedUnit
-from coldchain_ingest.domain import QualityRules, bindings_from_vehicle, normalise
+from coldchain_ingest.domain import QualityRules, normalise, rebind
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -106,6 +106,15 @@ def test_rejection_keeps_the_raw_fix_and_links_causation() -> None:
     assert out.causation_id == source.event_id
 
 
-def test_inactive_vehicle_unbinds_its_devices() -> None:
-    assert bindings_from_vehicle("truck-1", ("a", "b"), active=False) == {"a": None, "b": None}
-    assert bindings_from_vehicle("truck-1", ("a",), active=True) == {"a": "truck-1"}
+def test_a_vehicle_record_binds_exactly_its_listed_devices() -> None:
+    before = {"a": "truck-1", "b": "truck-1", "x": "truck-2"}
+    assert rebind(before, "truck-1", ["a", "c"]) == {"a": "truck-1", "c": "truck-1", "x": "truck-2"}
+
+
+def test_a_device_moved_to_another_vehicle_keeps_its_new_binding() -> None:
+    moved = rebind({"d": "truck-1"}, "truck-2", ["d"])
+    assert rebind(moved, "truck-1", []) == {"d": "truck-2"}, "truck-1 going inactive must not unbind d"
+
+
+def test_an_inactive_or_deleted_vehicle_unbinds_its_devices() -> None:
+    assert rebind({"a": "truck-1", "b": "truck-1"}, "truck-1", []) == {}

@@ -2,7 +2,8 @@
 
 Order of effects per batch, each idempotent so a redelivery after a crash at any
 point converges: (1) history rows (upsert), (2) Redis state (compare-and-set on
-device time), (3) publish the states that advanced, (4) commit offsets (on return).
+device time), (3) publish the states that advanced, and again those already stored at
+exactly that device time (their publish may be what failed), (4) commit offsets.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def register(
         candidates = [
             state_from_fix(f, settings.moving_speed_kmh) for f in latest_per_vehicle(fixes).values()
         ]
-        advanced = await live.advance(candidates)
-        STATES_ADVANCED.inc(len(advanced))
+        outcome = await live.advance(candidates)
+        STATES_ADVANCED.inc(len(outcome.advanced))
         await publish_all(
             broker,
             [
@@ -74,10 +75,10 @@ def register(
                         tracecontext.HEADER: child_of(traces.get(s.causation_id) if s.causation_id else None),
                     },
                 )
-                for s in advanced
+                for s in outcome.to_publish
             ],
         )
-        log.debug("batch applied", fixes=len(fixes), new=stored, advanced=len(advanced))
+        log.debug("batch applied", fixes=len(fixes), new=stored, advanced=len(outcome.advanced))
 
     @broker.subscriber(
         TELEMETRY_GPS.name, **batch_subscriber_options(settings.service_name, settings.consumer_batch_max)

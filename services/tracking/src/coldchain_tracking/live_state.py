@@ -2,12 +2,16 @@
 
 The Lua script makes "never move back" hold even with several tracking replicas or
 redelivered batches: the stored state changes only if the offered fix is strictly
-newer than the stored one.
+newer than the stored one. When the offered state is exactly as new as the stored
+one (a duplicate fix, or a batch redelivered after its state was stored but before
+its event was published), the stored state is handed back so its event can be
+published again: same event id, so at-least-once without a gap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
@@ -15,15 +19,33 @@ from coldchain_contracts import VehicleStateChanged
 
 _ADVANCE = """
 local current = redis.call('HGET', KEYS[1], 'device_time_us')
-if current and tonumber(current) >= tonumber(ARGV[1]) then
-  return 0
+if current then
+  local stored, offered = tonumber(current), tonumber(ARGV[1])
+  if stored > offered then
+    return {0}
+  end
+  if stored == offered then
+    return {2, redis.call('HGET', KEYS[1], 'state')}
+  end
 end
 redis.call('HSET', KEYS[1], 'device_time_us', ARGV[1], 'state', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
-return 1
+return {1}
 """
 
 VEHICLES_KEY = "tracking:vehicles"
+
+
+@dataclass(frozen=True, slots=True)
+class Advance:
+    advanced: list[VehicleStateChanged]
+    """Stored now: newer than what was there."""
+    current: list[VehicleStateChanged]
+    """Already stored at exactly that device time: the stored state, to publish again."""
+
+    @property
+    def to_publish(self) -> list[VehicleStateChanged]:
+        return [*self.advanced, *self.current]
 
 
 def _state_key(vehicle_id: str) -> str:
@@ -39,10 +61,10 @@ class LiveStateStore:
         self._redis = redis
         self._advance = redis.register_script(_ADVANCE)
 
-    async def advance(self, states: Sequence[VehicleStateChanged]) -> list[VehicleStateChanged]:
-        """Store each state if newer than the stored one; return those that were stored."""
+    async def advance(self, states: Sequence[VehicleStateChanged]) -> Advance:
+        """Store each state if newer than the stored one (see module doc)."""
         if not states:
-            return []
+            return Advance([], [])
         async with self._redis.pipeline(transaction=False) as pipe:
             for state in states:
                 await self._advance(
@@ -51,7 +73,13 @@ class LiveStateStore:
                     client=pipe,
                 )
             results = await pipe.execute()
-        return [s for s, stored in zip(states, results, strict=True) if stored == 1]
+        advanced, current = [], []
+        for state, (outcome, *stored) in zip(states, results, strict=True):
+            if outcome == 1:
+                advanced.append(state)
+            elif outcome == 2:
+                current.append(VehicleStateChanged.model_validate_json(stored[0]))
+        return Advance(advanced, current)
 
     async def get(self, vehicle_id: str) -> VehicleStateChanged | None:
         raw = await self._redis.hget(_state_key(vehicle_id), "state")

@@ -10,4 +10,3 @@ class TrackingSettings(ServiceSettings):
     http_port: int = 8002
     moving_speed_kmh: float = 5.0
     offline_after_s: float = 600.0
-    history_max_rows: int = 10_000

@@ -55,9 +55,11 @@ async def test_live_state_never_moves_back_to_an_older_or_equal_fix(live: LiveSt
     newer = state_from_fix(fix(vehicle, T0 + timedelta(seconds=30)), 5.0)
     older = state_from_fix(fix(vehicle, T0), 5.0)
     duplicate = state_from_fix(fix(vehicle, T0 + timedelta(seconds=30)), 5.0)
-    assert await live.advance([newer]) == [newer]
-    assert await live.advance([older]) == []
-    assert await live.advance([duplicate]) == []
+    assert (await live.advance([newer])).advanced == [newer]
+    assert (await live.advance([older])).to_publish == []
+    again = await live.advance([duplicate])
+    assert again.advanced == []
+    assert again.current == [newer], "the stored state comes back for republishing, not the duplicate"
     stored = await live.get(vehicle)
     assert stored is not None
     assert stored.event_id == newer.event_id
@@ -65,7 +67,7 @@ async def test_live_state_never_moves_back_to_an_older_or_equal_fix(live: LiveSt
 
 async def test_live_state_advances_several_vehicles_in_one_pipeline(live: LiveStateStore) -> None:
     states = [state_from_fix(fix(f"v-{uuid.uuid4().hex[:8]}", T0), 5.0) for _ in range(50)]
-    assert len(await live.advance(states)) == 50
+    assert len((await live.advance(states)).advanced) == 50
 
 
 async def test_history_is_idempotent_on_vehicle_and_device_time(engine: AsyncEngine) -> None:

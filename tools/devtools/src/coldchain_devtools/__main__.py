@@ -1,4 +1,4 @@
-"""`python -m coldchain_devtools {run|topics|simulate}`."""
+"""`python -m coldchain_devtools {run|topics|simulate|replay-dlq}`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ def main() -> None:
         from coldchain_devtools.topics import main as run
     elif command == "simulate":
         from coldchain_devtools.simulator import main as run
+    elif command == "replay-dlq":
+        from coldchain_devtools.dlq_replay import main as run
     else:
-        raise SystemExit(f"unknown command {command!r}; expected run, topics or simulate")
+        raise SystemExit(f"unknown command {command!r}; expected run, topics, simulate or replay-dlq")
     run()
 
 

@@ -23,9 +23,13 @@ import httpx
 
 from coldchain_devtools.topics import ensure_topics
 
-SERVICES = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
+DEFAULT_PORTS = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
+# Each service reads <SVC>_HTTP_PORT itself; the supervisor reads the same to probe it.
+SERVICES = {
+    name: int(os.environ.get(f"{name.upper()}_HTTP_PORT", port)) for name, port in DEFAULT_PORTS.items()
+}
 REPO = Path(__file__).resolve().parents[4]
-LOGS = REPO / ".local" / "logs"
+LOGS = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "logs"
 PR_SET_PDEATHSIG = 1
 
 
@@ -35,12 +39,12 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start(name: str, module: str) -> subprocess.Popen[bytes]:
+def start(name: str, module: str, *args: str) -> subprocess.Popen[bytes]:
     LOGS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with (LOGS / f"{name}.log").open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -95,7 +99,8 @@ def main() -> None:
         for name, port in SERVICES.items():
             wait_ready(name, port, procs[name], 120)
             print(f"  {name:9s} ready on http://127.0.0.1:{port}", flush=True)
-        procs["simulator"] = start("simulator", "coldchain_devtools.simulator")
+        gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
+        procs["simulator"] = start("simulator", "coldchain_devtools.simulator", "--gateway", gateway)
         print_banner(time.monotonic() - started)
         while all(p.poll() is None for p in procs.values()):
             time.sleep(1)
@@ -112,7 +117,7 @@ def main() -> None:
 
 
 CURL_EXAMPLE = (
-    "curl -s -X POST http://127.0.0.1:8000/v1/telemetry/gps -H 'content-type: application/json' \\\n"
+    "curl -s -X POST {gateway}/v1/telemetry/gps -H 'content-type: application/json' \\\n"
     '    -d \'{"fixes":[{"device_id":"truck-1","time":"\'$(date -u +%Y-%m-%dT%H:%M:%SZ)\'",'
     '"latitude":37.4979,"longitude":127.0276,"speed_kmh":38,'
     '"temperatures":[{"channel":"A","celsius":-19.5}]}]}\''
@@ -120,17 +125,18 @@ CURL_EXAMPLE = (
 
 
 def print_banner(elapsed_s: float) -> None:
+    gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
     print(
         f"""
 Coldchain is up ({elapsed_s:.0f}s). 20 simulated trucks report every 5 s (device ids sim-0001…sim-0020).
 
-  Gateway API   http://127.0.0.1:8000      OpenAPI docs: http://127.0.0.1:8000/docs
+  Gateway API   {gateway}      OpenAPI docs: {gateway}/docs
   Logs          {LOGS}/
 
 Post a fix and read it back:
-  {CURL_EXAMPLE}
-  curl -s http://127.0.0.1:8000/v1/vehicles/truck-1/state
-  curl -s "http://127.0.0.1:8000/v1/vehicles/sim-0001/positions"
+  {CURL_EXAMPLE.replace("{gateway}", gateway)}
+  curl -s {gateway}/v1/vehicles/truck-1/state
+  curl -s "{gateway}/v1/vehicles/sim-0001/positions"
 
 Press Ctrl-C to stop everything.
 """,

@@ -1,8 +1,9 @@
 """Telematics simulator: trucks driving between Seoul-area anchors with reefer temperatures.
 
 Pure movement logic (`Truck.step`) is separate from the HTTP loop so it can be tested.
-Each truck drives towards an anchor at an urban speed, dwells there (ignition on,
-speed 0) for a while, then picks another anchor. Temperatures wander inside the band
+Each truck drives to an anchor at an urban speed along a two-leg, road-like route,
+dwells there (speed 0, engine off at about half the stops) for a while, then picks
+another anchor. Temperatures wander inside the band
 of the truck's body type, with an occasional door opening.
 """
 
@@ -53,42 +54,65 @@ def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
     return (math.degrees(math.atan2(y, x)) + 360) % 360
 
 
+def road_like_route(start: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
+    """Two legs, north-south then east-west, the way arterial roads run, not a beeline."""
+    return [(target[0], start[1]), target]
+
+
 @dataclass
 class Truck:
     device_id: str
     body: str
     position: tuple[float, float]
-    target: tuple[float, float]
+    route: list[tuple[float, float]]
     rng: random.Random
     speed_kmh: float = 0.0
     dwell_s: float = 0.0
+    ignition: bool = True
+    heading: float = 0.0
     temperature: float = 0.0
     odometer_km: float = field(default=0.0)
 
     def step(self, dt_s: float) -> None:
-        """Advance the truck by dt seconds."""
+        """Advance the truck by dt seconds: drive along its route, or dwell at a stop."""
         if self.dwell_s > 0:
-            self.dwell_s -= dt_s
-            self.speed_kmh = 0.0
-            if self.dwell_s <= 0:
-                self.target = self.rng.choice(list(ANCHORS.values()))
+            self._dwell(dt_s)
         else:
-            remaining = haversine_m(self.position, self.target)
-            self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
-            travel = self.speed_kmh / 3.6 * dt_s
-            if travel >= remaining:
-                self.position = self.target
-                self.dwell_s = self.rng.uniform(120, 900)
-            else:
-                f = travel / remaining
-                lat = self.position[0] + (self.target[0] - self.position[0]) * f
-                lon = self.position[1] + (self.target[1] - self.position[1]) * f
-                self.position = (lat, lon)
-            self.odometer_km += travel / 1000
+            self._drive(dt_s)
         band = BANDS[self.body]
         if band:
             centre, spread = band
             self.temperature += (centre - self.temperature) * 0.2 + self.rng.gauss(0, spread * 0.3)
+
+    def _dwell(self, dt_s: float) -> None:
+        self.dwell_s -= dt_s
+        self.speed_kmh = 0.0
+        if self.dwell_s <= 0:
+            self.ignition = True
+            self.route = road_like_route(self.position, self.rng.choice(list(ANCHORS.values())))
+
+    def _drive(self, dt_s: float) -> None:
+        self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
+        travel = self.speed_kmh / 3.6 * dt_s
+        self.odometer_km += travel / 1000
+        while self.route and travel > 0:
+            waypoint = self.route[0]
+            remaining = haversine_m(self.position, waypoint)
+            if remaining > 0:
+                self.heading = bearing_deg(self.position, waypoint)
+            if travel >= remaining:
+                self.position, travel = waypoint, travel - remaining
+                self.route.pop(0)
+            else:
+                f = travel / remaining
+                self.position = (
+                    self.position[0] + (waypoint[0] - self.position[0]) * f,
+                    self.position[1] + (waypoint[1] - self.position[1]) * f,
+                )
+                travel = 0
+        if not self.route:  # arrived: load or unload, engine off for about half the stops
+            self.dwell_s = self.rng.uniform(120, 900)
+            self.ignition = self.rng.random() < 0.5
 
     def fix(self, now: datetime) -> dict[str, Any]:
         band = BANDS[self.body]
@@ -103,8 +127,8 @@ class Truck:
             "latitude": round(self.position[0], 6),
             "longitude": round(self.position[1], 6),
             "speed_kmh": round(self.speed_kmh, 1),
-            "heading": round(bearing_deg(self.position, self.target), 1),
-            "ignition": True,
+            "heading": round(self.heading, 1),
+            "ignition": self.ignition,
             "odometer_km": round(self.odometer_km, 2),
             "door_open": self.dwell_s > 0 and self.rng.random() < 0.2,
             "temperatures": temps,
@@ -125,7 +149,7 @@ def make_fleet(count: int, seed: int = 7) -> list[Truck]:
                 device_id=f"sim-{i + 1:04d}",
                 body=body,
                 position=(start[0] + rng.uniform(-0.01, 0.01), start[1] + rng.uniform(-0.01, 0.01)),
-                target=rng.choice(anchors),
+                route=road_like_route(start, rng.choice(anchors)),
                 rng=random.Random(seed * 1000 + i),
                 temperature=band[0] if band else 0.0,
             )

@@ -31,6 +31,8 @@ from coldchain_devtools.topics import ensure_topics
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[4]
+# `make test` points this at .local/test, so test state stays apart from `make run`'s.
+LOCAL_DIR = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local")
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def _wait_ready(
 @pytest.fixture(scope="session")
 def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iterator[RunningSystem]:
     """The five services as real processes on free ports, against the session database."""
-    log_dir = REPO / ".local" / "test-logs"
+    log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
     env = {
@@ -173,7 +175,6 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "DATABASE_URL": test_database,
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
-        "LOG_JSON": "true",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }
     procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
@@ -220,6 +221,33 @@ async def find_record(
         await consumer.stop()
 
 
+async def records_with_key(
+    bootstrap: str,
+    topic: str,
+    key: bytes,
+    done: Callable[[list[ConsumerRecord]], bool],
+    timeout_s: float = 15.0,
+) -> list[ConsumerRecord]:
+    """Every record of `key` on `topic` from the beginning (no group), once `done` says so."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[ConsumerRecord] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            found += [r for records in batches.values() for r in records if r.key == key]
+            if done(found):
+                return found
+        raise AssertionError(
+            f"records of {key!r} on {topic} incomplete within {timeout_s}s: {len(found)} found"
+        )
+    finally:
+        await consumer.stop()
+
+
 INFRA_SCRIPT = REPO / "deploy" / "local" / "infra.py"
 
 
@@ -228,7 +256,7 @@ class PrivatePostgres:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.state = REPO / ".local" / f"private-pg-{uuid.uuid4().hex[:8]}"
+        self.state = LOCAL_DIR / f"private-pg-{uuid.uuid4().hex[:8]}"
         self.env = {**os.environ, "COLDCHAIN_LOCAL_DIR": str(self.state), "COLDCHAIN_PG_PORT": str(self.port)}
 
     def _infra(self, action: str) -> None:
