@@ -92,12 +92,18 @@ async def publish_all(broker: KafkaBroker, messages: Sequence[Outgoing]) -> None
     await asyncio.gather(*(p for p in pending if inspect.isawaitable(p)))
 
 
-def batch_subscriber_options(service: str, max_records: int) -> dict[str, Any]:
-    """Options for every batch consumer: own group, manual commit, start at the beginning."""
+def batch_subscriber_options(settings: ServiceSettings) -> dict[str, Any]:
+    """Options for every batch consumer: own group, manual commit, start at the beginning.
+
+    FastStream's batch loop sleeps `batch_timeout_ms` after an empty poll on top of the
+    poll itself, so an idle consumer reacts within about twice that: kept short because
+    a fix crosses two consumers on its way to live state.
+    """
     return {
-        "group_id": service,
+        "group_id": settings.service_name,
         "batch": True,
-        "max_records": max_records,
+        "max_records": settings.consumer_batch_max,
+        "batch_timeout_ms": settings.consumer_poll_timeout_ms,
         "auto_offset_reset": "earliest",
         "ack_policy": AckPolicy.NACK_ON_ERROR,
     }

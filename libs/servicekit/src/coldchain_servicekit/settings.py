@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
     readiness_timeout_s: float = 2.0
     consumer_batch_max: int = 500
+    consumer_poll_timeout_ms: int = 50
     retry_base_delay_s: float = 0.5
     retry_max_delay_s: float = 30.0
     dlq_transient_attempts: int = Field(

@@ -91,7 +91,7 @@ def register(
             v = item.message
             await bindings.apply_vehicle(v.vehicle_id, v.device_ids if v.active else (), v.occurred_at)
 
-    options = batch_subscriber_options(settings.service_name, settings.consumer_batch_max)
+    options = batch_subscriber_options(settings)
     projection_options = {**options, "group_id": f"{settings.service_name}.bindings.{uuid.uuid4().hex[:12]}"}
 
     @broker.subscriber(TELEMETRY_RAW.name, **options)

@@ -80,8 +80,6 @@ def register(
         )
         log.debug("batch applied", fixes=len(fixes), new=stored, advanced=len(outcome.advanced))
 
-    @broker.subscriber(
-        TELEMETRY_GPS.name, **batch_subscriber_options(settings.service_name, settings.consumer_batch_max)
-    )
+    @broker.subscriber(TELEMETRY_GPS.name, **batch_subscriber_options(settings))
     async def on_fixes(msg: KafkaMessage) -> None:
         await process_batch(records_of(msg.raw_message), _FIX, apply, dead_letters, retry)
