@@ -40,8 +40,9 @@ topics: install up ## create every topic of the contracts registry
 	eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools topics
 
 run: install ## the whole system locally: infrastructure, five services, simulator (Ctrl-C stops all)
-	@# Infrastructure that was already up (`make up`) stays up; what this run started, it stops.
-	@if $(INFRA) status >/dev/null 2>&1; then stop=true; else stop='$(INFRA) down'; fi; \
+	@# What was already up (`make up`) stays up; what this run starts, it stops on exit.
+	@down=$$($(INFRA) status 2>/dev/null | awk '$$2 == "down" {print $$1}' | paste -sd, -); \
+		if [ -n "$$down" ]; then stop="$(INFRA) down --only $$down"; else stop=true; fi; \
 		$(INFRA) up && trap "$$stop" EXIT && eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools run
 
 test: install lint typecheck ## lint, type-check, and every test against real Kafka, PostgreSQL, Redis
@@ -69,5 +70,5 @@ migrate: install up ## run every service's migrations
 contracts-snapshot: install ## accept a compatible contracts change into the committed schema snapshot
 	$(VENV_PY) -m coldchain_contracts.schema_export
 
-bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=3)
+bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)

@@ -815,6 +815,13 @@ def cmd_up(components: list[Component]) -> None:
     print(f"infra up in {time.monotonic() - began:.1f}s")
 
 
+def say(message: str, *, stderr: bool = False) -> None:
+    """Print progress during cleanup, where a gone terminal (EIO after SIGHUP, a closed
+    pipe) must not abort the stopping of the remaining components."""
+    with contextlib.suppress(OSError):
+        print(message, file=sys.stderr if stderr else sys.stdout, flush=True)
+
+
 def stop_launched(components: list[Component]) -> None:
     """Undo a failed `up`: stop what it launched, continuing past errors so one stuck
     component does not keep the others running. The original error is what gets reported,
@@ -826,9 +833,9 @@ def stop_launched(components: list[Component]) -> None:
             try:
                 component.stop()
             except Exception as err:  # noqa: BLE001 -- keep stopping the others
-                print(f"{component.name}: could not stop it after the failed up: {err}", file=sys.stderr)
+                say(f"{component.name}: could not stop it after the failed up: {err}", stderr=True)
             else:
-                print(f"{component.name}: stopped again because up failed", file=sys.stderr, flush=True)
+                say(f"{component.name}: stopped again because up failed", stderr=True)
 
 
 def cmd_down(components: list[Component]) -> None:
@@ -847,14 +854,14 @@ def cmd_down(components: list[Component]) -> None:
                 component.stop()
             except InfraError as err:
                 failures.append(f"{component.name}: {err}")
-                print(f"{component.name}: could not stop: {err}", file=sys.stderr)
+                say(f"{component.name}: could not stop: {err}", stderr=True)
                 continue
             state = "stopped" if was_running else "not running"
             if port_open(component.port):
                 state += (
                     f", but {HOST}:{component.port} is still taken by a process this tool cannot identify"
                 )
-            print(f"{component.name}: {state}", flush=True)
+            say(f"{component.name}: {state}")
     if failures:
         raise InfraError("; ".join(failures))
 

@@ -118,32 +118,37 @@ async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_his
     vehicle = device()
     newest = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
     older, later = newest - timedelta(seconds=60), newest + timedelta(seconds=10)
-    await post(gateway, fix(vehicle, newest, latitude=37.50))
-    # One vehicle's fixes share a partition and are applied in order, so once the later
-    # fix is visible, the older one and the duplicate have been applied (or ignored).
-    await post(gateway, fix(vehicle, older, latitude=37.40), fix(vehicle, newest, latitude=37.99))
-    await post(gateway, fix(vehicle, later, latitude=37.60))
 
-    async def later_visible() -> dict[str, Any] | None:
+    async def latitude_is(expected: float) -> dict[str, Any] | None:
         live = await state(gateway, vehicle)
-        return live if live and live["latitude"] == 37.60 else None
+        return live if live and live["latitude"] == expected else None
 
-    await eventually(later_visible)
+    async def history_rows(count: int) -> list[dict[str, Any]] | None:
+        rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
+        return rows if len(rows) == count else None
+
+    await post(gateway, fix(vehicle, newest, latitude=37.50))
+    await eventually(lambda: latitude_is(37.50))
+    await post(gateway, fix(vehicle, older, latitude=37.40), fix(vehicle, newest, latitude=37.99))
+    await eventually(lambda: history_rows(2))
+    # A vehicle's fixes share a partition and are applied in order: once this later fix
+    # is live, the batch with the older fix and the duplicate has been fully applied.
+    await post(gateway, fix(vehicle, later, latitude=37.60))
+    await eventually(lambda: latitude_is(37.60))
+
     rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
-    assert [r["latitude"] for r in rows] == [37.40, 37.50, 37.60], (
-        "history has each instant once, first one kept"
-    )
+    assert [r["latitude"] for r in rows] == [37.40, 37.50, 37.60], "each instant once, the first write kept"
     events = await records_with_key(
         infra.kafka,
         VEHICLE_STATE.name,
         vehicle.encode(),
-        lambda found: b"37.6" in found[-1].value if found else False,
+        lambda found: bool(found) and json.loads(found[-1].value)["latitude"] == 37.60,
     )
     latitudes = [json.loads(r.value)["latitude"] for r in events]
-    assert 37.40 not in latitudes, "the older fix never became live state"
-    assert 37.99 not in latitudes, "the duplicate never replaced live state"
     assert latitudes[0] == 37.50
     assert latitudes[-1] == 37.60
+    assert 37.40 not in latitudes, "the older fix never became live state"
+    assert 37.99 not in latitudes, "the duplicate never replaced live state"
 
 
 async def test_an_impossible_fix_is_rejected_with_its_reason(

@@ -179,6 +179,20 @@ async def test_a_missing_target_topic_stops_the_replay_without_committing_it(
     assert dry.would_replay == 1  # still there for the next run
 
 
+@pytest.mark.integration
+async def test_a_record_for_a_compacted_topic_stops_the_replay_unless_allowed(
+    infra: Infra, kafka_producer: AIOKafkaProducer, topics: Topics
+) -> None:
+    await kafka_producer.send_and_wait(
+        topics.dlq, value=b"{}", key=b"truck-1", headers=[("x-dlq-original-topic", b"fleet.vehicles.v1")]
+    )
+
+    with pytest.raises(ReplayError, match="compacted"):
+        await replay_dlq(infra.kafka, topics.dlq, out=lambda _: None)
+    dry = await replay_dlq(infra.kafka, topics.dlq, dry_run=True, out=lambda _: None)
+    assert dry.would_replay == 1, "still there, for a deliberate --allow-compacted run"
+
+
 async def run_cli(infra: Infra, *args: str) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -29,7 +29,7 @@ import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from coldchain_contracts import dlq_topic
 from coldchain_servicekit.health import ReadinessCheck
@@ -209,22 +209,31 @@ def retry_policy(settings: ServiceSettings) -> RetryPolicy:
     )
 
 
+Decoder = TypeAdapter[M] | Callable[[Record], M]
+"""A message type's adapter (JSON value), or a function of the whole record (e.g. tombstones)."""
+
+
 def decode(
-    records: Sequence[Record], adapter: TypeAdapter[M]
+    records: Sequence[Record], decoder: Decoder[M]
 ) -> tuple[list[Delivered[M]], list[tuple[Record, Exception]]]:
+    """Split records into decoded messages and contract violations (any ValueError)."""
     good: list[Delivered[M]] = []
     bad: list[tuple[Record, Exception]] = []
     for record in records:
         try:
-            good.append(Delivered(record, adapter.validate_json(record.value or b"")))
-        except ValidationError as exc:
+            if isinstance(decoder, TypeAdapter):
+                message = decoder.validate_json(record.value or b"")
+            else:
+                message = decoder(record)
+            good.append(Delivered(record, message))
+        except ValueError as exc:  # pydantic's ValidationError, bad UTF-8, bad JSON
             bad.append((record, exc))
     return good, bad
 
 
 async def process_batch(
     records: Sequence[Record],
-    adapter: TypeAdapter[M],
+    decoder: Decoder[M],
     handle: Callable[[list[Delivered[M]]], Awaitable[None]],
     dead_letters: DeadLetters,
     retry: RetryPolicy,
@@ -239,7 +248,7 @@ async def process_batch(
         first_offset=head.offset,
         records=len(records),
     ):
-        good, bad = decode(records, adapter)
+        good, bad = decode(records, decoder)
         try:
             if good:
                 await handle(good)
@@ -258,6 +267,7 @@ async def process_batch(
                 raise
             log.error("batch failed on every attempt; dead-lettering", error=repr(exc)[:300])
             await _dead_letter(dead_letters, [(d.record, exc) for d in good], "retries_exhausted", retry)
+            retry.forget(records)  # a redelivery (if what follows fails) starts counting afresh
         await _dead_letter(dead_letters, bad, "contract_violation", retry)
         retry.forget(records)
         CONSUMED.labels(head.topic).inc(len(records))

@@ -12,6 +12,7 @@ from coldchain_ingest.db import SCHEMA
 from coldchain_ingest.domain import QualityRules
 from coldchain_ingest.repository import DeviceBindings
 from coldchain_ingest.settings import IngestSettings
+from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
@@ -27,4 +28,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     )
     handlers.register(runtime.broker, settings, rules, bindings)
     # Bindings load before the broker starts, so no fix is normalised against an empty map.
-    return runtime_app(runtime, SCHEMA_DEF, title="Coldchain ingest", on_start=[bindings.load])
+    refresh = Periodic("refresh-device-bindings", bindings.load, settings.bindings_refresh_s)
+    return runtime_app(
+        runtime, SCHEMA_DEF, title="Coldchain ingest", on_start=[refresh.start], on_stop=[refresh.stop]
+    )

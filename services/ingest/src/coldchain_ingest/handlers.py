@@ -4,13 +4,14 @@ A raw batch is committed only after every output publish was acknowledged by
 Kafka, so a crash redelivers the batch; downstream history is idempotent on
 (vehicle, device time), so a replay duplicates nothing that matters.
 
-The vehicle projection is read by every replica in full (a consumer group of its own
-per process): raw fixes are spread over the replicas, so each needs every binding.
+Device bindings are a projection of `fleet.vehicles.v1`, written to `ingest.device_bindings`
+by the one replica that owns each partition (stable group `ingest.bindings`); every
+replica reads the whole table into memory and refreshes it every few seconds, since
+any replica may receive any device's fixes. A tombstone deletes the vehicle.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -28,6 +29,7 @@ from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
     Outgoing,
+    Record,
     batch_subscriber_options,
     process_batch,
     publish_all,
@@ -50,6 +52,15 @@ class BindingStore(Protocol):
 
 _RAW = TypeAdapter(RawFixReceived)
 _VEHICLE = TypeAdapter(VehicleRegistered)
+
+
+def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
+    """A vehicle record; a tombstone (null value) reads as the vehicle gone (inactive)."""
+    if record.value is not None:
+        return _VEHICLE.validate_json(record.value)
+    if record.key is None:
+        raise ValueError("tombstone without a key")
+    return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
 
 
 def register(
@@ -92,7 +103,7 @@ def register(
             await bindings.apply_vehicle(v.vehicle_id, v.device_ids if v.active else (), v.occurred_at)
 
     options = batch_subscriber_options(settings)
-    projection_options = {**options, "group_id": f"{settings.service_name}.bindings.{uuid.uuid4().hex[:12]}"}
+    projection_options = {**options, "group_id": f"{settings.service_name}.bindings"}
 
     @broker.subscriber(TELEMETRY_RAW.name, **options)
     async def on_raw(msg: KafkaMessage) -> None:
@@ -100,10 +111,6 @@ def register(
 
     @broker.subscriber(FLEET_VEHICLES.name, **projection_options)
     async def on_vehicles(msg: KafkaMessage) -> None:
-        # In record order, one at a time: a tombstone (null value) deletes the vehicle,
-        # and must not overtake an earlier record of the same key.
-        for record in records_of(msg.raw_message):
-            if record.value is None and record.key is not None:
-                await bindings.apply_vehicle(record.key.decode(), (), clock())
-            else:
-                await process_batch([record], _VEHICLE, on_vehicle_batch, dead_letters, retry)
+        await process_batch(
+            records_of(msg.raw_message), vehicle_or_tombstone, on_vehicle_batch, dead_letters, retry
+        )

@@ -11,7 +11,9 @@ with `acks=all`, and DLQ offsets are committed only after the re-publish was
 acknowledged: a crash replays a record twice at worst, never loses it.
 
 Records without `x-dlq-original-topic` (or pointing back at the DLQ itself) are
-skipped, counted and committed. `--dry-run` prints what would be replayed and commits
+skipped, counted and committed. A record bound for a compacted topic (reference data
+such as `fleet.vehicles.v1`) stops the run unless `--allow-compacted` is given: there
+an old record would become the latest value of its key. `--dry-run` prints what would be replayed and commits
 nothing. The run stops at the end offsets that existed when it started, so it
 terminates even while new failures keep arriving, and prints `replayed N, skipped M`.
 `--max N` handles at most N records (replayed or skipped) and leaves the rest for the
@@ -33,12 +35,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from coldchain_contracts.topics import REGISTRY
 from coldchain_devtools.topics import TopicSetupError, partition_counts
 
 DLQ_HEADER_PREFIX = "x-dlq-"
 ORIGINAL_TOPIC_HEADER = "x-dlq-original-topic"
 REASON_HEADER = "x-dlq-reason"
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
+# Replaying onto a compacted topic can make an old value the latest one: refused by default.
+COMPACTED_TOPICS = frozenset(t.name for t in REGISTRY if t.cleanup_policy == "compact")
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -129,6 +134,7 @@ async def replay_dlq(
     dlq: str,
     *,
     dry_run: bool = False,
+    allow_compacted: bool = False,
     max_records: int | None = None,
     idle_timeout_s: float = 30.0,
     out: Callable[[str], None] = print,
@@ -188,6 +194,13 @@ async def replay_dlq(
                             f"key={_show_key(record.key)} reason={reason}"
                         )
                         handled.append((record.offset, "would_replay", None))
+                    elif decision.target in COMPACTED_TOPICS and not allow_compacted:
+                        failure = ReplayError(
+                            f"{where}: target {decision.target!r} is compacted: a replayed old record would "
+                            "become the latest value of its key; have the owner publish the current value "
+                            "instead, or pass --allow-compacted"
+                        )
+                        break
                     else:
                         assert producer is not None
                         if decision.target not in known_topics:
@@ -254,12 +267,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("dlq_topic", help="the dead-letter topic, e.g. telemetry.gps.v1.tracking.dlq")
     parser.add_argument("--dry-run", action="store_true", help="print what would be replayed, commit nothing")
     parser.add_argument("--max", type=int, default=None, metavar="N", help="handle at most N records")
+    parser.add_argument(
+        "--allow-compacted",
+        action="store_true",
+        help="also replay onto compacted topics (an old record becomes the latest value of its key)",
+    )
     args = parser.parse_args(argv)
     if args.max is not None and args.max < 0:
         parser.error("--max must be >= 0")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP)
     try:
-        asyncio.run(replay_dlq(bootstrap, args.dlq_topic, dry_run=args.dry_run, max_records=args.max))
+        asyncio.run(
+            replay_dlq(
+                bootstrap,
+                args.dlq_topic,
+                dry_run=args.dry_run,
+                allow_compacted=args.allow_compacted,
+                max_records=args.max,
+            )
+        )
     except ReplayError as exc:
         raise SystemExit(f"replay-dlq: {exc}") from exc
 
