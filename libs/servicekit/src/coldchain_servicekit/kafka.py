@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel, TypeAdapter
 
 from coldchain_contracts import dlq_topic
+from coldchain_servicekit import tracecontext
 from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.logging import get_logger
 from coldchain_servicekit.settings import ServiceSettings
@@ -76,6 +78,27 @@ class Outgoing:
     key: str
     value: bytes
     headers: dict[str, str]
+
+    @classmethod
+    def event(cls, topic: str, key: str, message: Event, parent_trace: str | None) -> Outgoing:
+        """A contract message with its ids mirrored into headers and the next hop of its trace."""
+        headers = {"event_type": message.event_type, "event_id": str(message.event_id)}
+        if message.correlation_id is not None:
+            headers["correlation_id"] = str(message.correlation_id)
+        headers[tracecontext.HEADER] = tracecontext.child_of(parent_trace)
+        return cls(topic=topic, key=key, value=message.model_dump_json().encode(), headers=headers)
+
+
+class Event(Protocol):
+    """What `Outgoing.event` reads from a contract message."""
+
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def event_id(self) -> uuid.UUID: ...
+    @property
+    def correlation_id(self) -> uuid.UUID | None: ...
+    def model_dump_json(self) -> str: ...
 
 
 async def publish_all(broker: KafkaBroker, messages: Sequence[Outgoing]) -> None:

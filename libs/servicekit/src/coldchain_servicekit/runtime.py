@@ -86,19 +86,15 @@ def runtime_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One finally for both ends: a failed start (database or Kafka unreachable) must
+        # not leak connections either.
         try:
             if settings.migrate_on_start:
                 await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
-        except BaseException:
-            # A failed start (database or Kafka unreachable) must not leak connections.
-            await runtime.broker.stop()
-            await close()
-            raise
-        log.info("started", port=settings.http_port)
-        try:
+            log.info("started", port=settings.http_port)
             yield
         finally:
             await runtime.broker.stop()

@@ -19,7 +19,6 @@ from coldchain_contracts import RawFix, RawFixReceived, SpeedUnit, utcnow
 from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_gateway.schemas import GpsBatchAccepted, GpsBatchIn, GpsFixIn
 from coldchain_gateway.settings import GatewaySettings
-from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
 from coldchain_servicekit.tracecontext import child_of
@@ -75,20 +74,7 @@ async def post_gps(
     batch_id = uuid.uuid4()
     request_trace = child_of(traceparent)  # one trace per request, continuing the caller's
     messages = [to_raw(f, batch_id) for f in batch.fixes]
-    outgoing = [
-        Outgoing(
-            topic=TELEMETRY_RAW.name,
-            key=m.device_id,
-            value=m.model_dump_json().encode(),
-            headers={
-                "event_type": m.event_type,
-                "event_id": str(m.event_id),
-                "correlation_id": str(batch_id),
-                tracecontext.HEADER: child_of(request_trace),
-            },
-        )
-        for m in messages
-    ]
+    outgoing = [Outgoing.event(TELEMETRY_RAW.name, m.device_id, m, request_trace) for m in messages]
     try:
         await asyncio.wait_for(publish_all(broker, outgoing), settings.publish_timeout_s)
     except (KafkaError, TimeoutError, OSError) as exc:  # Kafka unreachable or not acknowledging

@@ -37,7 +37,6 @@ from coldchain_servicekit.kafka import (
     retry_policy,
 )
 from coldchain_servicekit.settings import ServiceSettings
-from coldchain_servicekit.tracecontext import child_of
 
 ACCEPTED = Counter("ingest_fixes_accepted_total", "Fixes published as clean")
 REJECTED = Counter("ingest_fixes_rejected_total", "Fixes rejected", ["reason"])
@@ -80,12 +79,7 @@ def register(
         else:
             REJECTED.labels(out.reason.value).inc()
             topic, key = TELEMETRY_REJECTED.name, out.device_id
-        headers = {
-            "event_type": out.event_type,
-            "event_id": str(out.event_id),
-            tracecontext.HEADER: child_of(traceparent),
-        }
-        return Outgoing(topic=topic, key=key, value=out.model_dump_json().encode(), headers=headers)
+        return Outgoing.event(topic, key, out, traceparent)
 
     async def on_raw_batch(batch: list[Delivered[RawFixReceived]]) -> None:
         now = clock()

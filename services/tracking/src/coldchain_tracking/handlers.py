@@ -27,7 +27,6 @@ from coldchain_servicekit.kafka import (
     records_of,
     retry_policy,
 )
-from coldchain_servicekit.tracecontext import child_of
 from coldchain_tracking.domain import latest_per_vehicle, state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.repository import PositionHistory
@@ -64,16 +63,12 @@ def register(
         await publish_all(
             broker,
             [
-                Outgoing(
-                    topic=VEHICLE_STATE.name,
-                    key=s.vehicle_id,
-                    value=s.model_dump_json().encode(),
-                    headers={
-                        "event_type": s.event_type,
-                        "event_id": str(s.event_id),
-                        # The state continues the trace of the fix that caused it.
-                        tracecontext.HEADER: child_of(traces.get(s.causation_id) if s.causation_id else None),
-                    },
+                # The state continues the trace of the fix that caused it.
+                Outgoing.event(
+                    VEHICLE_STATE.name,
+                    s.vehicle_id,
+                    s,
+                    traces.get(s.causation_id) if s.causation_id else None,
                 )
                 for s in outcome.to_publish
             ],
