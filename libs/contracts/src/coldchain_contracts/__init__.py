@@ -5,8 +5,16 @@ to read our topics. Compatibility rule: within a topic version a field may only 
 added with a default; renames and removals need a new `.vN` topic.
 """
 
+from coldchain_contracts.dispatch import AssignedStop, CompartmentLoad, RouteAssigned, StopKind
 from coldchain_contracts.envelope import Envelope, new_event_id, utcnow
 from coldchain_contracts.fleet import BodyType, Compartment, TemperatureZone, VehicleRegistered
+from coldchain_contracts.sites import (
+    Contact,
+    ForkliftPolicy,
+    OpeningHours,
+    SiteRole,
+    SiteUpserted,
+)
 from coldchain_contracts.telemetry import (
     ChannelState,
     FixAccepted,
@@ -19,23 +27,58 @@ from coldchain_contracts.telemetry import (
 )
 from coldchain_contracts.topics import REGISTRY, Topic, dlq_topic
 from coldchain_contracts.tracking import Motion, VehicleStateChanged
+from coldchain_contracts.tracking_events import (
+    AlertClosed,
+    AlertKind,
+    AlertOpened,
+    AnyTrackingEvent,
+    ExcursionClosed,
+    ExcursionOpened,
+    GeofenceEntered,
+    GeofenceExited,
+    StopEnded,
+    StopStarted,
+    TripEnded,
+    TripStarted,
+)
 
 __all__ = [
     "REGISTRY",
+    "AlertClosed",
+    "AlertKind",
+    "AlertOpened",
+    "AnyTrackingEvent",
+    "AssignedStop",
     "BodyType",
     "ChannelState",
     "Compartment",
+    "CompartmentLoad",
+    "Contact",
     "Envelope",
+    "ExcursionClosed",
+    "ExcursionOpened",
     "FixAccepted",
     "FixRejected",
+    "ForkliftPolicy",
+    "GeofenceEntered",
+    "GeofenceExited",
     "Motion",
+    "OpeningHours",
     "RawFix",
     "RawFixReceived",
     "ReeferReading",
     "RejectReason",
+    "RouteAssigned",
+    "SiteRole",
+    "SiteUpserted",
     "SpeedUnit",
+    "StopEnded",
+    "StopKind",
+    "StopStarted",
     "TemperatureZone",
     "Topic",
+    "TripEnded",
+    "TripStarted",
     "VehicleRegistered",
     "VehicleStateChanged",
     "dlq_topic",

@@ -61,6 +61,15 @@ class RawFix(BaseModel):
     defrost: bool | None = None
     temperatures: tuple[ReeferReading, ...] = ()
     attributes: dict[str, Any] = Field(default_factory=dict)
+    gps_valid: bool | None = Field(
+        default=None, description="Whether the receiver had a fix; None when the device does not say"
+    )
+    fix_time: AwareDatetime | None = Field(
+        default=None, description="Time of the GPS fix when the device reports it apart from device_time"
+    )
+    hdop: float | None = Field(default=None, ge=0)
+    satellites: int | None = Field(default=None, ge=0)
+    driver_id: str | None = Field(default=None, max_length=64)
 
 
 class RawFixReceived(Envelope):
@@ -95,6 +104,13 @@ class FixAccepted(Envelope):
     defrost: bool | None = None
     temperatures: tuple[ReeferReading, ...] = ()
     attributes: dict[str, Any] = Field(default_factory=dict)
+    gps_valid: bool = Field(
+        default=True, description="False: the position is the last known one, not a fresh fix"
+    )
+    fix_time: UtcDatetime | None = None
+    hdop: float | None = None
+    satellites: int | None = None
+    driver_id: str | None = None
 
 
 class RejectReason(StrEnum):
@@ -102,6 +118,10 @@ class RejectReason(StrEnum):
     LONGITUDE_OUT_OF_RANGE = "longitude_out_of_range"
     NULL_ISLAND = "null_island"
     TIME_IN_FUTURE = "time_in_future"
+    TIME_TOO_OLD = "time_too_old"
+    LOW_ACCURACY = "low_accuracy"
+    IMPLIED_SPEED = "implied_speed"
+    DUPLICATE = "duplicate"
     UNKNOWN_DEVICE = "unknown_device"
 
 

@@ -12,9 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from coldchain_contracts.dispatch import RouteAssigned
 from coldchain_contracts.fleet import VehicleRegistered
+from coldchain_contracts.sites import SiteUpserted
 from coldchain_contracts.telemetry import FixAccepted, FixRejected, RawFixReceived
 from coldchain_contracts.tracking import VehicleStateChanged
+from coldchain_contracts.tracking_events import TRACKING_EVENT_TYPES
 
 CleanupPolicy = Literal["delete", "compact"]
 
@@ -54,7 +57,7 @@ TELEMETRY_RAW = Topic(
     producer="gateway",
     consumers=("ingest",),
     retention_ms=_WEEK_MS,
-    description="Fixes exactly as received from devices and integrations.",
+    description="Fixes exactly as received: HTTP batches (gateway) and device protocols (ingest).",
 )
 TELEMETRY_GPS = Topic(
     name="telemetry.gps.v1",
@@ -96,6 +99,37 @@ VEHICLE_STATE = Topic(
     producer="tracking",
     description="Latest live state per vehicle.",
 )
+TRACKING_EVENTS = Topic(
+    name="tracking.events.v1",
+    key="vehicle_id",
+    value_types=TRACKING_EVENT_TYPES,
+    partitions=6,
+    cleanup_policy="delete",
+    producer="tracking",
+    consumers=("orders",),
+    retention_ms=4 * _WEEK_MS,
+    description="Trips, stops, geofence enter/exit, temperature excursions and alerts.",
+)
+FLEET_SITES = Topic(
+    name="fleet.sites.v1",
+    key="site_id",
+    value_types=(SiteUpserted,),
+    partitions=3,
+    cleanup_policy="compact",
+    producer="orders",
+    consumers=("tracking", "dispatch"),
+    description="Customers' pick-up and drop-off sites, latest per site.",
+)
+DISPATCH_ASSIGNMENTS = Topic(
+    name="dispatch.assignments.v1",
+    key="vehicle_id",
+    value_types=(RouteAssigned,),
+    partitions=6,
+    cleanup_policy="compact",
+    producer="dispatch",
+    consumers=("orders",),
+    description="Each vehicle's current planned route (latest wins).",
+)
 
 REGISTRY: tuple[Topic, ...] = (
     TELEMETRY_RAW,
@@ -103,6 +137,9 @@ REGISTRY: tuple[Topic, ...] = (
     TELEMETRY_REJECTED,
     FLEET_VEHICLES,
     VEHICLE_STATE,
+    TRACKING_EVENTS,
+    FLEET_SITES,
+    DISPATCH_ASSIGNMENTS,
 )
 
 

@@ -1,0 +1,58 @@
+"""Dispatch output: each vehicle's planned route, on `dispatch.assignments.v1` keyed by vehicle.
+
+Every message is the vehicle's whole current route (latest wins), so a subscriber
+needs no history: an order missing from a vehicle's new route has moved elsewhere or
+been dropped (the plan record says why).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coldchain_contracts.envelope import Envelope, UtcDatetime
+from coldchain_contracts.fleet import TemperatureZone
+
+
+class StopKind(StrEnum):
+    PICKUP = "pickup"
+    DELIVERY = "delivery"
+
+
+class CompartmentLoad(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    compartment: str = Field(description="Compartment channel, e.g. A")
+    zone: TemperatureZone
+    pallets: float = Field(ge=0)
+
+
+class AssignedStop(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sequence: int = Field(ge=0)
+    order_id: uuid.UUID
+    kind: StopKind
+    site_id: str | None = None
+    latitude: float
+    longitude: float
+    planned_arrival: UtcDatetime
+    planned_departure: UtcDatetime
+    load_after: tuple[CompartmentLoad, ...] = Field(
+        default=(), description="Load on board per compartment when leaving the stop"
+    )
+    locked: bool = Field(default=False, description="Started or committed; re-planning keeps it")
+
+
+class RouteAssigned(Envelope):
+    """Topic `dispatch.assignments.v1`, key `vehicle_id`: the vehicle's current route."""
+
+    event_type: Literal["RouteAssigned"] = "RouteAssigned"
+    vehicle_id: str = Field(min_length=1, max_length=64)
+    plan_id: uuid.UUID
+    revision: int = Field(ge=0, description="Increases with every change to this vehicle's route")
+    stops: tuple[AssignedStop, ...] = ()
+    total_km: float = Field(default=0, ge=0)
