@@ -24,6 +24,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     bindings = DeviceBindings(runtime.engine)
     rules = QualityRules(
         max_future=timedelta(seconds=settings.max_future_s),
+        max_past=timedelta(seconds=settings.max_past_s),
+        max_accuracy_m=settings.max_accuracy_m,
+        max_hdop=settings.max_hdop,
+        max_implied_speed_kmh=settings.max_implied_speed_kmh,
+        implied_speed_min_distance_m=settings.implied_speed_min_distance_m,
         bind_unknown_to_self=settings.unbound_device_policy == "self",
     )
     handlers.register(runtime.broker, settings, rules, bindings)

@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 from coldchain_contracts import FixAccepted, FixRejected, RawFixReceived, VehicleRegistered, utcnow
 from coldchain_contracts.topics import FLEET_VEHICLES, TELEMETRY_GPS, TELEMETRY_RAW, TELEMETRY_REJECTED
 from coldchain_ingest.domain import QualityRules, normalise
+from coldchain_ingest.fix_memory import FixMemory
 from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
@@ -68,7 +69,9 @@ def register(
     rules: QualityRules,
     bindings: BindingStore,
     clock: Callable[[], datetime] = utcnow,
+    memory: FixMemory | None = None,
 ) -> None:
+    memory = memory or FixMemory()
     dead_letters = DeadLetters(broker, settings.service_name)
     retry = retry_policy(settings)
 
@@ -83,13 +86,18 @@ def register(
 
     async def on_raw_batch(batch: list[Delivered[RawFixReceived]]) -> None:
         now = clock()
+        overlay = memory.overlay()
         await publish_all(
             broker,
             [
-                outgoing(normalise(d.message, bindings.cache, now, rules), d.header(tracecontext.HEADER))
+                outgoing(
+                    normalise(d.message, bindings.cache, now, rules, overlay), d.header(tracecontext.HEADER)
+                )
                 for d in batch
             ],
         )
+        # Only now: a batch that failed to publish is redelivered and must be judged afresh.
+        memory.commit(overlay)
 
     async def on_vehicle_batch(batch: list[Delivered[VehicleRegistered]]) -> None:
         for item in batch:

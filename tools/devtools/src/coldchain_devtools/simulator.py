@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from coldchain_servicekit.geo import haversine_m
+
 ANCHORS: dict[str, tuple[float, float]] = {
     "Gangnam": (37.4979, 127.0276),
     "Gangseo": (37.5509, 126.8495),
@@ -38,13 +40,6 @@ BANDS: dict[str, tuple[float, float] | None] = {
     "chilled": (3.0, 0.8),
     "ambient": None,
 }
-EARTH_RADIUS_M = 6_371_000.0
-
-
-def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
 def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
