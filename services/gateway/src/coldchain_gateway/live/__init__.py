@@ -1,0 +1,1 @@
+"""The WebSocket live feed: Kafka fan-out to subscribed browser and integration clients."""
