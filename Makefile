@@ -11,9 +11,11 @@ export UV_PYTHON_DOWNLOADS := never
 
 # `make test` runs on its own infrastructure (own ports and state dir), so it never
 # disturbs a `make run` in another terminal.
+# Benchmarks run on a third instance of their own.
+BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -72,3 +74,8 @@ contracts-snapshot: install ## accept a compatible contracts change into the com
 
 bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)
+
+bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bare Kafka, and freshness (ARGS="--fixes N ...")
+	@$(BENCH_ENV) $(INFRA) up
+	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
+		$(BENCH_ENV) $(VENV_PY) bench/telemetry.py $(ARGS)
