@@ -7,7 +7,7 @@ added with a default; renames and removals need a new `.vN` topic.
 
 from coldchain_contracts.dispatch import AssignedStop, CompartmentLoad, RouteAssigned, StopKind
 from coldchain_contracts.envelope import Envelope, new_event_id, utcnow
-from coldchain_contracts.fleet import BodyType, Compartment, TemperatureZone, VehicleRegistered
+from coldchain_contracts.fleet import BodyType, Compartment, Depot, TemperatureZone, VehicleRegistered
 from coldchain_contracts.sites import (
     Contact,
     ForkliftPolicy,
@@ -54,6 +54,7 @@ __all__ = [
     "Compartment",
     "CompartmentLoad",
     "Contact",
+    "Depot",
     "Envelope",
     "ExcursionClosed",
     "ExcursionOpened",

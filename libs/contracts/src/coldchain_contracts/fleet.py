@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from typing import Literal
 
@@ -31,6 +32,16 @@ class Compartment(BaseModel):
     pallets: int = Field(ge=0)
 
 
+class Depot(BaseModel):
+    """Where a vehicle starts and ends its working day."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    site_id: str | None = None
+
+
 class VehicleRegistered(Envelope):
     """Topic `fleet.vehicles.v1` (compacted), key `vehicle_id`: the vehicle as it is now.
 
@@ -46,3 +57,11 @@ class VehicleRegistered(Envelope):
     weight_capacity_kg: float | None = None
     device_ids: tuple[str, ...] = Field(default=(), description="Devices bound to it")
     active: bool = True
+    depot: Depot | None = None
+    shift_start: time | None = Field(default=None, description="Local time (Asia/Seoul) the shift starts")
+    shift_end: time | None = Field(
+        default=None, description="Local time the shift ends; before start = overnight"
+    )
+    max_route_minutes: int | None = Field(default=None, gt=0)
+    forklift: bool = Field(default=False, description="Carries a forklift or its driver operates one")
+    cost_per_km: float | None = Field(default=None, ge=0)

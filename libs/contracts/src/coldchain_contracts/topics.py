@@ -87,7 +87,7 @@ FLEET_VEHICLES = Topic(
     partitions=3,
     cleanup_policy="compact",
     producer="tracking",
-    consumers=("ingest",),
+    consumers=("ingest", "dispatch"),
     description="Vehicle reference data and device bindings, latest per vehicle.",
 )
 VEHICLE_STATE = Topic(
@@ -97,6 +97,7 @@ VEHICLE_STATE = Topic(
     partitions=6,
     cleanup_policy="compact",
     producer="tracking",
+    consumers=("dispatch",),
     description="Latest live state per vehicle.",
 )
 TRACKING_EVENTS = Topic(

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from coldchain_dispatch import handlers
 from coldchain_dispatch.db import SCHEMA
+from coldchain_dispatch.projections import Projections
 from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
@@ -14,5 +16,7 @@ SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 
 
 def create_app(settings: DispatchSettings | None = None) -> FastAPI:
-    runtime = Runtime.build(settings or DispatchSettings(), with_redis=False)
+    settings = settings or DispatchSettings()
+    runtime = Runtime.build(settings, with_redis=False)
+    handlers.register(runtime.broker, settings, Projections(runtime.engine))
     return runtime_app(runtime, SCHEMA_DEF, title="Coldchain dispatch")
