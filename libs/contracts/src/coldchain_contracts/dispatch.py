@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,3 +56,38 @@ class RouteAssigned(Envelope):
     revision: int = Field(ge=0, description="Increases with every change to this vehicle's route")
     stops: tuple[AssignedStop, ...] = ()
     total_km: float = Field(default=0, ge=0)
+
+
+class PlanEngine(StrEnum):
+    OPTIMISER = "optimiser"
+    GREEDY = "greedy"
+
+
+class DispatchCommand(Envelope):
+    """Topic `dispatch.commands.v1`, key: the plan id or vehicle id it concerns."""
+
+    requested_by: str = Field(default="", max_length=200)
+
+
+class RequestPlan(DispatchCommand):
+    """Plan every open order over a horizon (mode 1: a day's plan on request)."""
+
+    event_type: Literal["RequestPlan"] = "RequestPlan"
+    plan_id: uuid.UUID
+    horizon_start: UtcDatetime
+    horizon_end: UtcDatetime
+    engine: PlanEngine = PlanEngine.OPTIMISER
+    time_limit_s: float = Field(default=10.0, gt=0, le=600)
+    seed: int = 0
+    vehicle_ids: tuple[str, ...] | None = Field(default=None, description="Default: every active vehicle")
+
+
+class ReportBreakdown(DispatchCommand):
+    """A vehicle can drive no further (mode 3: its remaining stops are re-planned)."""
+
+    event_type: Literal["ReportBreakdown"] = "ReportBreakdown"
+    vehicle_id: str = Field(min_length=1, max_length=64)
+    detail: str = Field(default="", max_length=500)
+
+
+AnyDispatchCommand = Annotated[RequestPlan | ReportBreakdown, Field(discriminator="event_type")]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from coldchain_contracts.dispatch import RouteAssigned
+from coldchain_contracts.dispatch import ReportBreakdown, RequestPlan, RouteAssigned
 from coldchain_contracts.fleet import VehicleRegistered
 from coldchain_contracts.sites import SiteUpserted
 from coldchain_contracts.telemetry import FixAccepted, FixRejected, RawFixReceived
@@ -131,6 +131,17 @@ DISPATCH_ASSIGNMENTS = Topic(
     consumers=("orders",),
     description="Each vehicle's current planned route (latest wins).",
 )
+DISPATCH_COMMANDS = Topic(
+    name="dispatch.commands.v1",
+    key="plan_id or vehicle_id",
+    value_types=(RequestPlan, ReportBreakdown),
+    partitions=3,
+    cleanup_policy="delete",
+    producer="gateway",
+    consumers=("dispatch",),
+    retention_ms=_WEEK_MS,
+    description="Requests to plan a horizon and reports that force a re-plan.",
+)
 
 REGISTRY: tuple[Topic, ...] = (
     TELEMETRY_RAW,
@@ -141,6 +152,7 @@ REGISTRY: tuple[Topic, ...] = (
     TRACKING_EVENTS,
     FLEET_SITES,
     DISPATCH_ASSIGNMENTS,
+    DISPATCH_COMMANDS,
 )
 
 
