@@ -64,7 +64,7 @@ class PlanEngine(StrEnum):
 
 
 class DispatchCommand(Envelope):
-    """Topic `dispatch.commands.v1`, key: the plan id or vehicle id it concerns."""
+    """Topic `dispatch.commands.v1`, key `event_id`: commands are independent of each other."""
 
     requested_by: str = Field(default="", max_length=200)
 

@@ -133,7 +133,7 @@ DISPATCH_ASSIGNMENTS = Topic(
 )
 DISPATCH_COMMANDS = Topic(
     name="dispatch.commands.v1",
-    key="plan_id or vehicle_id",
+    key="event_id",
     value_types=(RequestPlan, ReportBreakdown),
     partitions=3,
     cleanup_policy="delete",
