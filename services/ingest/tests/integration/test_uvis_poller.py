@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,6 +27,7 @@ import coldchain_ingest
 from coldchain_contracts import ChannelState, RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_devtools.testing import Infra, eventually, records_with_key
+from coldchain_ingest.app import create_app
 from coldchain_ingest.protocols.uvis.client import UvisClient
 from coldchain_ingest.protocols.uvis.cursors import UvisCursors
 from coldchain_ingest.protocols.uvis.leadership import AdvisoryLeadership
@@ -183,3 +185,25 @@ async def test_two_running_pollers_publish_each_record_once(
         await records_with_key(
             infra.kafka, TELEMETRY_RAW.name, t1.encode(), lambda f: len(f) > 2, timeout_s=3
         )
+
+
+async def test_the_ingest_app_polls_uvis_when_configured(
+    fake_uvis: Any, uvis_rows: Any, test_database: str, kafka_topics: None, infra: Infra
+) -> None:
+    fake, url = fake_uvis
+    t1 = terminal()
+    fake.gps = [uvis_rows.gps(t1, "20261126", "101010")]
+    settings = IngestSettings(
+        service_name=f"ingest-it-{uuid.uuid4().hex[:8]}",
+        kafka_bootstrap_servers=infra.kafka,
+        database_url=test_database,
+        osmand_enabled=False,
+        uvis_base_url=url,
+        uvis_serial_key=SecretStr(uvis_rows.serial),
+        uvis_poll_interval_s=0.5,
+    )
+    assert settings.uvis_enabled
+    assert uvis_rows.serial not in repr(settings), "the serial key never shows in settings dumps"
+    async with LifespanManager(create_app(settings), startup_timeout=60, shutdown_timeout=30):
+        [fix] = await fixes_of(infra.kafka, t1, 1)
+    assert fix.fix.device_time == datetime(2026, 11, 26, 1, 10, 10, tzinfo=UTC)
