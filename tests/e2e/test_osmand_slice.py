@@ -24,7 +24,7 @@ async def test_a_traccar_client_fix_becomes_live_state(running_system: RunningSy
     at = int(datetime.now(UTC).timestamp()) - 2
     async with httpx.AsyncClient(timeout=10) as http:
         response = await http.get(
-            f"{running_system.url('ingest-osmand')}/?id={device}&timestamp={at}&lat=37.5665&lon=126.9780"
+            f"{running_system.device_url('osmand')}/?id={device}&timestamp={at}&lat=37.5665&lon=126.9780"
             "&speed=10.5&bearing=90&altitude=35&accuracy=5&batt=87.5&temp1=-19.5"
         )
         assert response.status_code == 200, response.text

@@ -32,7 +32,7 @@ class FakeUvis:
         self.keys: dict[str, float] = {}
         self.gps: list[dict[str, str]] = []
         self.temperatures: list[dict[str, str]] = []
-        self.faults: list[str] = []  # "not_json", "timeout", "500": consumed one per call
+        self.faults: list[str] = []  # "not_json", "timeout", "500", "none": one per call
         self.calls: list[tuple[str, str]] = []  # (method, outcome)
         self.timeout_s = 2.0
         self._serial = itertools.count(1)
@@ -50,6 +50,8 @@ class FakeUvis:
         if not self.faults:
             return None
         fault = self.faults.pop(0)
+        if fault == "none":
+            return None
         self.calls.append((method, fault))
         if fault == "timeout":
             await asyncio.sleep(self.timeout_s)

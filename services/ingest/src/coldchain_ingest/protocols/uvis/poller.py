@@ -12,19 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import Counter
 
 from coldchain_contracts import RawFixReceived, utcnow
 from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_ingest.protocols.uvis.client import UvisClient, UvisUnavailable
-from coldchain_ingest.protocols.uvis.cursors import UvisCursors
-from coldchain_ingest.protocols.uvis.fixes import Kind, advanced, new_gps, new_temperatures, to_fixes
-from coldchain_ingest.protocols.uvis.leadership import AdvisoryLeadership
+from coldchain_ingest.protocols.uvis.fixes import (
+    CursorKey,
+    Kind,
+    advanced,
+    new_gps,
+    new_temperatures,
+    to_fixes,
+)
 from coldchain_ingest.protocols.uvis.parsing import gps_record, read_list, temperature_record
 from coldchain_servicekit.kafka import Outgoing
 from coldchain_servicekit.logging import get_logger
@@ -36,6 +41,22 @@ PUBLISHED = Counter("ingest_uvis_fixes_published_total", "UVIS fixes acknowledge
 SOURCE = "uvis"
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+class CursorStore(Protocol):
+    """`cursors.UvisCursors`, or an in-memory fake in tests."""
+
+    async def load(self) -> dict[CursorKey, datetime]: ...
+
+    async def advance(self, moved: Mapping[CursorKey, datetime], now: datetime) -> None: ...
+
+
+class Leadership(Protocol):
+    """`leadership.AdvisoryLeadership`, or a fake in tests."""
+
+    async def is_leader(self) -> bool: ...
+
+    async def release(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +71,8 @@ class UvisPoller:
     def __init__(
         self,
         client: UvisClient,
-        cursors: UvisCursors,
-        leadership: AdvisoryLeadership,
+        cursors: CursorStore,
+        leadership: Leadership,
         publish: Publish,
         *,
         interval_s: float,
@@ -123,5 +144,5 @@ class UvisPoller:
         failed = tuple(
             k.value for k, p in ((Kind.GPS, gps_payload), (Kind.TEMPERATURE, temp_payload)) if p is None
         )
-        POLLS.labels("partial" if failed else "ok").inc()
+        POLLS.labels("failed" if len(failed) == 2 else "partial" if failed else "ok").inc()
         return PollResult(len(messages), duplicates, len(gps_errors) + len(temp_errors), failed)
