@@ -14,8 +14,10 @@ from aiokafka.errors import KafkaConnectionError
 
 from coldchain_contracts import RawFixReceived, SpeedUnit
 from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_devtools.testing import free_port
 from coldchain_ingest.protocols.osmand.devices import BindingDeviceOptions
 from coldchain_ingest.protocols.osmand.listener import OsmAndListener
+from coldchain_ingest.protocols.osmand.server import EmbeddedServer
 from coldchain_servicekit.kafka import Outgoing
 
 pytestmark = pytest.mark.component
@@ -155,3 +157,24 @@ async def test_a_huge_body_is_413() -> None:
     async with client(kafka) as http:
         response = await http.post("/", content=b"id=1&" + b"x" * 70_000)
     assert response.status_code == 413
+
+
+async def test_the_embedded_server_answers_on_its_port_and_a_taken_port_fails_loudly() -> None:
+    kafka = FakeKafka()
+    devices = BindingDeviceOptions(Bindings({}), accept_unbound=True)
+    server = EmbeddedServer(
+        "osmand", OsmAndListener(kafka, devices, publish_timeout_s=1.0), "127.0.0.1", free_port()
+    )
+    await server.start()
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            response = await http.get(f"http://127.0.0.1:{server.port}/?id=1&lat=37.5&lon=127.0")
+        assert response.status_code == 200
+        assert len(kafka.sent) == 1
+        with pytest.raises(OSError, match="in use"):
+            await EmbeddedServer(
+                "again", OsmAndListener(kafka, devices, publish_timeout_s=1.0), "127.0.0.1", server.port
+            ).start()
+    finally:
+        await server.stop()
+    await server.stop()  # stopping twice (or never started) is harmless
