@@ -72,8 +72,13 @@ def runtime_app(
     title: str,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    after_broker_start: Sequence[Hook] = (),
+    before_broker_stop: Sequence[Hook] = (),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    """`after_broker_start` hooks start what publishes on its own (device listeners, pollers);
+    `before_broker_stop` hooks stop them while their last publishes can still be acknowledged.
+    A stop hook must be harmless for something that never started."""
     settings = runtime.settings
     log = get_logger(settings.service_name)
 
@@ -94,9 +99,13 @@ def runtime_app(
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
+            for hook in after_broker_start:
+                await hook()
             log.info("started", port=settings.http_port)
             yield
         finally:
+            for hook in before_broker_stop:
+                await hook()
             await runtime.broker.stop()
             await close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,8 +11,13 @@ from fastapi import FastAPI
 from coldchain_ingest import handlers
 from coldchain_ingest.db import SCHEMA
 from coldchain_ingest.domain import QualityRules
+from coldchain_ingest.protocols.osmand.devices import BindingDeviceOptions
+from coldchain_ingest.protocols.osmand.server import EmbeddedServer
+from coldchain_ingest.protocols.osmand.wiring import osmand_server
+from coldchain_ingest.protocols.uvis.wiring import UvisService
 from coldchain_ingest.repository import DeviceBindings
 from coldchain_ingest.settings import IngestSettings
+from coldchain_servicekit.kafka import publish_all
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
@@ -34,6 +40,20 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     handlers.register(runtime.broker, settings, rules, bindings)
     # Bindings load before the broker starts, so no fix is normalised against an empty map.
     refresh = Periodic("refresh-device-bindings", bindings.load, settings.bindings_refresh_s)
+    # Device protocols publish raw fixes themselves, so they run only while the broker does.
+    publish = partial(publish_all, runtime.broker)
+    devices = BindingDeviceOptions(bindings, accept_unbound=rules.bind_unknown_to_self)
+    sources: list[EmbeddedServer | UvisService] = []
+    if settings.osmand_enabled:
+        sources.append(osmand_server(settings, publish, devices))
+    if settings.uvis_enabled:
+        sources.append(UvisService(settings, runtime.engine, publish))
     return runtime_app(
-        runtime, SCHEMA_DEF, title="Coldchain ingest", on_start=[refresh.start], on_stop=[refresh.stop]
+        runtime,
+        SCHEMA_DEF,
+        title="Coldchain ingest",
+        on_start=[refresh.start],
+        on_stop=[refresh.stop],
+        after_broker_start=[s.start for s in sources],
+        before_broker_stop=[s.stop for s in reversed(sources)],
     )

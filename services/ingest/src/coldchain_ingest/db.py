@@ -14,3 +14,12 @@ device_bindings = Table(
     Column("vehicle_id", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+uvis_cursors = Table(
+    "uvis_cursors",
+    metadata,
+    Column("terminal_id", Text, primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("last_device_time", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

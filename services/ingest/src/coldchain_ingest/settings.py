@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
 
@@ -36,3 +36,28 @@ class IngestSettings(ServiceSettings):
         description="'self': a device not bound to a vehicle reports as vehicle <device_id>; "
         "'reject': its fixes go to the rejected topic",
     )
+
+    # OsmAnd HTTP protocol (Traccar Client apps): its own listener, see docs/device-protocols.md.
+    osmand_enabled: bool = Field(default=True, description="Serve the OsmAnd HTTP protocol")
+    osmand_host: str | None = Field(default=None, description="Listen address; None: same as http_host")
+    osmand_port: int = Field(default=5055, description="OsmAnd listener port (Traccar's default)")
+    osmand_publish_timeout_s: float = Field(
+        default=5.0, description="How long a request waits for Kafka's acknowledgement before 503"
+    )
+
+    # UVIS terminal service, polled; disabled unless both the URL and the serial key are set.
+    uvis_base_url: str | None = Field(
+        default=None, description="Prefix of InterfaceAction.do and SSOAction.do, e.g. https://host/path"
+    )
+    uvis_serial_key: SecretStr | None = Field(default=None, description="Company serial key (secret)")
+    uvis_poll_interval_s: float = Field(default=60.0, description="Seconds between two account-wide pulls")
+    uvis_timeout_s: float = Field(default=10.0, description="Timeout of one UVIS HTTP call")
+    uvis_attempts: int = Field(default=3, description="Tries per UVIS call (timeouts, non-JSON answers)")
+    uvis_retry_delay_s: float = Field(default=1.0, description="Pause between two tries of one call")
+    uvis_key_ttl_s: float = Field(
+        default=240.0, description="Access keys live 5 minutes; a new one is fetched after this many seconds"
+    )
+
+    @property
+    def uvis_enabled(self) -> bool:
+        return bool(self.uvis_base_url) and self.uvis_serial_key is not None

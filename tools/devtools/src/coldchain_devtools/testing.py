@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -46,9 +46,14 @@ class Infra:
 class RunningSystem:
     ports: dict[str, int]
     database_url: str
+    device_ports: dict[str, int] = field(default_factory=dict)
+    """Device protocol listeners (not services: no /readyz), e.g. "osmand"."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def device_url(self, protocol: str) -> str:
+        return f"http://127.0.0.1:{self.device_ports[protocol]}"
 
 
 def _reachable(host_port: str) -> bool:
@@ -168,6 +173,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
+    device_ports = {"osmand": free_port()}  # ingest's OsmAnd HTTP listener
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -176,12 +182,13 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+        "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
     }
     procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
     try:
         for name in SERVICES:
             _wait_ready(name, ports[name], procs[name], log_dir)
-        yield RunningSystem(ports=ports, database_url=test_database)
+        yield RunningSystem(ports=ports, database_url=test_database, device_ports=device_ports)
     finally:
         for proc in procs.values():
             proc.terminate()

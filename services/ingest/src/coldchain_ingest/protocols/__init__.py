@@ -1,0 +1,1 @@
+"""Device protocols and integrations that feed raw fixes into ingest."""
