@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "ingest"
 metadata = MetaData(schema=SCHEMA)
@@ -12,5 +13,16 @@ device_bindings = Table(
     metadata,
     Column("device_id", Text, primary_key=True),
     Column("vehicle_id", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=True),
+    Column("protocol", Text, nullable=False),
+    Column("options", JSONB, nullable=False),
+    Column("active", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,1 @@
+"""Device protocols that ingest speaks itself (one subpackage per protocol)."""
