@@ -168,6 +168,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
+    ports["teltonika"] = free_port()  # ingest's Teltonika TCP server
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -175,7 +176,9 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "DATABASE_URL": test_database,
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
-        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+        "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
+        "INGEST_TELTONIKA_PORT": str(ports["teltonika"]),
+        **{f"{name.upper()}_HTTP_PORT": str(ports[name]) for name in SERVICES},
     }
     procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
     try:
