@@ -125,7 +125,9 @@ def to_raw_fix(record: AvlRecord, io_map: TeltonikaIoMap) -> RawFix:
         odometer_km=_scaled(io.number(io_map.odometer), 0.001),
         battery_v=_scaled(io.number(io_map.external_voltage), 0.001),
         hdop=_scaled(io.number(io_map.hdop), 0.1),
-        door_open=_flag(io.number(io_map.door), io_map.door_open_value or 1),
+        door_open=_flag(
+            io.number(io_map.door), 1 if io_map.door_open_value is None else io_map.door_open_value
+        ),
         driver_id=_driver(io.number(io_map.driver)),
         temperatures=tuple(temperatures),
         attributes=attributes,
