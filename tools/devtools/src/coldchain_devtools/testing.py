@@ -46,6 +46,7 @@ class Infra:
 class RunningSystem:
     ports: dict[str, int]
     database_url: str
+    teltonika_port: int = 0  # ingest's Teltonika TCP server
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -168,7 +169,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
-    ports["teltonika"] = free_port()  # ingest's Teltonika TCP server
+    teltonika_port = free_port()
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -177,14 +178,14 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
         "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
-        "INGEST_TELTONIKA_PORT": str(ports["teltonika"]),
-        **{f"{name.upper()}_HTTP_PORT": str(ports[name]) for name in SERVICES},
+        "INGEST_TELTONIKA_PORT": str(teltonika_port),
+        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }
     procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
     try:
         for name in SERVICES:
             _wait_ready(name, ports[name], procs[name], log_dir)
-        yield RunningSystem(ports=ports, database_url=test_database)
+        yield RunningSystem(ports=ports, database_url=test_database, teltonika_port=teltonika_port)
     finally:
         for proc in procs.values():
             proc.terminate()
