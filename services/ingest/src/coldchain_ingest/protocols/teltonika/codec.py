@@ -16,6 +16,7 @@ id and count to 2 bytes and appends NX: a count (2) of (id (2), length (2), valu
 from __future__ import annotations
 
 import string
+import struct
 from dataclasses import dataclass
 
 from coldchain_ingest.protocols.teltonika.crc import crc16_ibm
@@ -25,6 +26,8 @@ CODEC_8_EXTENDED = 0x8E
 HEADER_BYTES = 8  # preamble + data field length
 CRC_BYTES = 4
 MIN_DATA_LENGTH = 3  # codec id, number of data 1, number of data 2 (zero records)
+# timestamp, priority, longitude, latitude, altitude, angle, satellites, speed
+_RECORD_HEAD = struct.Struct(">QBiihHBH")
 _IMEI_CHARS = frozenset(string.ascii_letters + string.digits + "._:-")
 
 
@@ -128,9 +131,6 @@ class _Cursor:
     def uint(self, n: int) -> int:
         return int.from_bytes(self.take(n), "big")
 
-    def sint(self, n: int) -> int:
-        return int.from_bytes(self.take(n), "big", signed=True)
-
     @property
     def remaining(self) -> int:
         return len(self._data) - self.pos
@@ -160,15 +160,16 @@ def decode_packet(frame: bytes) -> AvlPacket:
 
 
 def _record(cursor: _Cursor, *, extended: bool) -> AvlRecord:
-    timestamp_ms = cursor.uint(8)
-    priority = cursor.uint(1)
+    timestamp_ms, priority, lon, lat, altitude, angle, satellites, speed = _RECORD_HEAD.unpack(
+        cursor.take(_RECORD_HEAD.size)
+    )
     gps = GpsElement(
-        longitude=cursor.sint(4) / 1e7,
-        latitude=cursor.sint(4) / 1e7,
-        altitude_m=cursor.sint(2),
-        angle=cursor.uint(2),
-        satellites=cursor.uint(1),
-        speed_kmh=cursor.uint(2),
+        longitude=lon / 1e7,
+        latitude=lat / 1e7,
+        altitude_m=altitude,
+        angle=angle,
+        satellites=satellites,
+        speed_kmh=speed,
     )
     width = 2 if extended else 1
     event_io_id = cursor.uint(width)
