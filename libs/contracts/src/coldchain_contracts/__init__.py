@@ -5,6 +5,7 @@ to read our topics. Compatibility rule: within a topic version a field may only 
 added with a default; renames and removals need a new `.vN` topic.
 """
 
+from coldchain_contracts.devices import DeviceOptions, DeviceRegistered, TeltonikaIoMap, TemperatureProbe
 from coldchain_contracts.dispatch import AssignedStop, CompartmentLoad, RouteAssigned, StopKind
 from coldchain_contracts.envelope import Envelope, new_event_id, utcnow
 from coldchain_contracts.fleet import BodyType, Compartment, Depot, TemperatureZone, VehicleRegistered
@@ -55,6 +56,8 @@ __all__ = [
     "CompartmentLoad",
     "Contact",
     "Depot",
+    "DeviceOptions",
+    "DeviceRegistered",
     "Envelope",
     "ExcursionClosed",
     "ExcursionOpened",
@@ -76,6 +79,8 @@ __all__ = [
     "StopEnded",
     "StopKind",
     "StopStarted",
+    "TeltonikaIoMap",
+    "TemperatureProbe",
     "TemperatureZone",
     "Topic",
     "TripEnded",

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from coldchain_contracts.devices import DeviceRegistered
 from coldchain_contracts.dispatch import ReportBreakdown, RequestPlan, RouteAssigned
 from coldchain_contracts.fleet import VehicleRegistered
 from coldchain_contracts.sites import SiteUpserted
@@ -90,6 +91,16 @@ FLEET_VEHICLES = Topic(
     consumers=("ingest", "dispatch"),
     description="Vehicle reference data and device bindings, latest per vehicle.",
 )
+FLEET_DEVICES = Topic(
+    name="fleet.devices.v1",
+    key="device_id",
+    value_types=(DeviceRegistered,),
+    partitions=3,
+    cleanup_policy="compact",
+    producer="gateway",
+    consumers=("ingest",),
+    description="Device registry: vehicle binding and protocol options, latest per device.",
+)
 VEHICLE_STATE = Topic(
     name="tracking.vehicle-state.v1",
     key="vehicle_id",
@@ -153,6 +164,7 @@ REGISTRY: tuple[Topic, ...] = (
     FLEET_SITES,
     DISPATCH_ASSIGNMENTS,
     DISPATCH_COMMANDS,
+    FLEET_DEVICES,
 )
 
 

@@ -11,5 +11,6 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     http_port: int = 8000
     tracking_url: str = Field(default="http://127.0.0.1:8002", description="Tracking query API")
+    ingest_url: str = Field(default="http://127.0.0.1:8001", description="Ingest query API (device registry)")
     upstream_timeout_s: float = 5.0
     publish_timeout_s: float = Field(default=10.0, description="Max wait for Kafka acknowledgements")

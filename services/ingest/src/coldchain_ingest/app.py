@@ -8,13 +8,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from coldchain_ingest import handlers
+from coldchain_ingest import api, device_handlers, handlers
 from coldchain_ingest.db import SCHEMA
 from coldchain_ingest.domain import QualityRules
-from coldchain_ingest.protocols.osmand.devices import BindingDeviceOptions
+from coldchain_ingest.protocols.osmand.devices import RegistryDeviceOptions
 from coldchain_ingest.protocols.osmand.server import EmbeddedServer
 from coldchain_ingest.protocols.osmand.wiring import osmand_server
+from coldchain_ingest.protocols.teltonika.server import TeltonikaServer, teltonika_config
 from coldchain_ingest.protocols.uvis.wiring import UvisService
+from coldchain_ingest.registry import DeviceRegistry
 from coldchain_ingest.repository import DeviceBindings
 from coldchain_ingest.settings import IngestSettings
 from coldchain_servicekit.kafka import publish_all
@@ -38,22 +40,32 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         bind_unknown_to_self=settings.unbound_device_policy == "self",
     )
     handlers.register(runtime.broker, settings, rules, bindings)
-    # Bindings load before the broker starts, so no fix is normalised against an empty map.
+    registry = DeviceRegistry(runtime.engine, bindings)
+    device_handlers.register(runtime.broker, settings, registry)
+    # Bindings and registry load before the broker starts, so no fix is judged against empty maps.
     refresh = Periodic("refresh-device-bindings", bindings.load, settings.bindings_refresh_s)
+    refresh_registry = Periodic("refresh-device-registry", registry.load, settings.bindings_refresh_s)
     # Device protocols publish raw fixes themselves, so they run only while the broker does.
     publish = partial(publish_all, runtime.broker)
-    devices = BindingDeviceOptions(bindings, accept_unbound=rules.bind_unknown_to_self)
-    sources: list[EmbeddedServer | UvisService] = []
+    sources: list[EmbeddedServer | UvisService | TeltonikaServer] = []
     if settings.osmand_enabled:
+        devices = RegistryDeviceOptions(registry, accept_unbound=rules.bind_unknown_to_self)
         sources.append(osmand_server(settings, publish, devices))
     if settings.uvis_enabled:
         sources.append(UvisService(settings, runtime.engine, publish))
-    return runtime_app(
+    teltonika = TeltonikaServer(teltonika_config(settings), registry, publish)
+    if settings.teltonika_enabled:
+        sources.append(teltonika)
+    app = runtime_app(
         runtime,
         SCHEMA_DEF,
         title="Coldchain ingest",
-        on_start=[refresh.start],
-        on_stop=[refresh.stop],
+        on_start=[refresh.start, refresh_registry.start],
+        on_stop=[refresh.stop, refresh_registry.stop],
         after_broker_start=[s.start for s in sources],
         before_broker_stop=[s.stop for s in reversed(sources)],
     )
+    app.state.device_registry = registry
+    app.state.teltonika = teltonika
+    app.include_router(api.router)
+    return app

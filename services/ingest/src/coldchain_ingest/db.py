@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "ingest"
 metadata = MetaData(schema=SCHEMA)
@@ -21,5 +22,16 @@ uvis_cursors = Table(
     Column("terminal_id", Text, primary_key=True),
     Column("kind", Text, primary_key=True),
     Column("last_device_time", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=True),
+    Column("protocol", Text, nullable=False),
+    Column("options", JSONB, nullable=False),
+    Column("active", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -217,3 +217,11 @@ def rebind(bindings: Mapping[str, str], vehicle_id: str, device_ids: Iterable[st
     result = {device: vehicle for device, vehicle in bindings.items() if vehicle != vehicle_id}
     result.update(dict.fromkeys(device_ids, vehicle_id))
     return result
+
+
+def bind_device(bindings: Mapping[str, str], device_id: str, vehicle_id: str | None) -> dict[str, str]:
+    """Device bindings after a device registry record: bound to `vehicle_id`, or unbound."""
+    result = {device: vehicle for device, vehicle in bindings.items() if device != device_id}
+    if vehicle_id is not None:
+        result[device_id] = vehicle_id
+    return result

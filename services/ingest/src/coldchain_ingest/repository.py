@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_ingest.db import device_bindings
-from coldchain_ingest.domain import rebind
+from coldchain_ingest.domain import bind_device, rebind
 
 
 class DeviceBindings:
@@ -45,3 +45,20 @@ class DeviceBindings:
                     [{"device_id": d, "vehicle_id": vehicle_id, "updated_at": at} for d in device_ids],
                 )
         self.cache = rebind(self.cache, vehicle_id, device_ids)
+
+    async def apply_device(self, device_id: str, vehicle_id: str | None, at: datetime) -> None:
+        """Bind one device to a vehicle (None: unbind it), from the device registry."""
+        async with self._engine.begin() as conn:
+            if vehicle_id is None:
+                await conn.execute(delete(device_bindings).where(device_bindings.c.device_id == device_id))
+            else:
+                stmt = insert(device_bindings).values(
+                    device_id=device_id, vehicle_id=vehicle_id, updated_at=at
+                )
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["device_id"],
+                        set_={"vehicle_id": stmt.excluded.vehicle_id, "updated_at": stmt.excluded.updated_at},
+                    )
+                )
+        self.cache = bind_device(self.cache, device_id, vehicle_id)

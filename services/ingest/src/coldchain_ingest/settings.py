@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
+from coldchain_contracts import TeltonikaIoMap
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
 
 
@@ -61,3 +62,21 @@ class IngestSettings(ServiceSettings):
     @property
     def uvis_enabled(self) -> bool:
         return bool(self.uvis_base_url) and self.uvis_serial_key is not None
+
+    teltonika_enabled: bool = Field(default=True, description="Run the Teltonika Codec 8/8E TCP server")
+    teltonika_host: str = Field(default="127.0.0.1", description="Address the Teltonika server binds")
+    teltonika_port: int = Field(default=5027, ge=0, le=65535, description="0 picks a free port")
+    teltonika_idle_timeout_s: float = Field(
+        default=300.0, gt=0, description="A connection silent this long is closed (half-open sockets)"
+    )
+    teltonika_max_data_bytes: int = Field(
+        default=65_536,
+        gt=0,
+        description="Largest AVL data field accepted; a larger one closes the connection",
+    )
+    teltonika_publish_timeout_s: float = Field(
+        default=10.0, gt=0, description="Max wait for Kafka to acknowledge a packet's fixes"
+    )
+    teltonika_io_map: TeltonikaIoMap | None = Field(
+        default=None, description="Fleet-wide IO map override (JSON), under each device's own override"
+    )

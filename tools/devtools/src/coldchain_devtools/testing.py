@@ -48,6 +48,7 @@ class RunningSystem:
     database_url: str
     device_ports: dict[str, int] = field(default_factory=dict)
     """Device protocol listeners (not services: no /readyz), e.g. "osmand"."""
+    teltonika_port: int = 0  # ingest's Teltonika TCP server
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -173,7 +174,8 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
-    device_ports = {"osmand": free_port()}  # ingest's OsmAnd HTTP listener
+    device_ports = {"osmand": free_port(), "teltonika": free_port()}  # ingest's device listeners
+    teltonika_port = device_ports["teltonika"]
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -181,6 +183,8 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "DATABASE_URL": test_database,
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
+        "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
+        "INGEST_TELTONIKA_PORT": str(teltonika_port),
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
     }
@@ -188,7 +192,9 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     try:
         for name in SERVICES:
             _wait_ready(name, ports[name], procs[name], log_dir)
-        yield RunningSystem(ports=ports, database_url=test_database, device_ports=device_ports)
+        yield RunningSystem(
+            ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
+        )
     finally:
         for proc in procs.values():
             proc.terminate()

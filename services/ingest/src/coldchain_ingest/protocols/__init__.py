@@ -1,1 +1,1 @@
-"""Device protocols and integrations that feed raw fixes into ingest."""
+"""Device protocols and integrations that feed raw fixes into ingest (one subpackage each)."""

@@ -47,3 +47,39 @@ class BindingDeviceOptions:
 
     def speed_unit(self, device_id: str) -> SpeedUnit:
         return self._speed_units.get(device_id, self._default_speed_unit)
+
+
+class RegistryLookup(Protocol):
+    """The part of `registry.DeviceRegistry` read here."""
+
+    def is_known(self, device_id: str) -> bool: ...
+
+    def options_for(self, device_id: str) -> DeviceRegistrationOptions: ...
+
+
+class DeviceRegistrationOptions(Protocol):
+    @property
+    def speed_unit(self) -> SpeedUnit | None: ...
+
+
+class RegistryDeviceOptions:
+    """Answers from the device registry: a registered (or vehicle-bound) device is known, and
+    reports speed in its registered unit; others are known only under the `self` policy and
+    report in knots."""
+
+    def __init__(
+        self,
+        registry: RegistryLookup,
+        *,
+        accept_unbound: bool,
+        default_speed_unit: SpeedUnit = SpeedUnit.KNOTS,
+    ) -> None:
+        self._registry = registry
+        self._accept_unbound = accept_unbound
+        self._default_speed_unit = default_speed_unit
+
+    def is_known(self, device_id: str) -> bool:
+        return self._accept_unbound or self._registry.is_known(device_id)
+
+    def speed_unit(self, device_id: str) -> SpeedUnit:
+        return self._registry.options_for(device_id).speed_unit or self._default_speed_unit
