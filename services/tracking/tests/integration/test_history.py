@@ -98,7 +98,10 @@ async def test_a_duplicate_fix_is_stored_once_and_the_first_of_a_batch_wins(
     assert await history.append([fix(v, at, latitude=37.1), fix(v, at, latitude=37.9)]) == 1
     assert await history.append([fix(v, at, latitude=37.5), fix(v, at + timedelta(seconds=5))]) == 1
     rows = await history.between(v, at, at + timedelta(minutes=1), limit=10)
-    assert [(r["device_time"], r["latitude"]) for r in rows] == [(at, 37.1), (at + timedelta(seconds=5), 37.5)]
+    assert [(r["device_time"], r["latitude"]) for r in rows] == [
+        (at, 37.1),
+        (at + timedelta(seconds=5), 37.5),
+    ]
 
 
 async def test_the_copy_path_keeps_every_field_device_fix_and_received_time(
