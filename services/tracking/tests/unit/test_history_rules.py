@@ -55,7 +55,8 @@ def test_opening_and_closing_events_update_disjoint_columns_of_one_row() -> None
     trip = uuid.uuid4()
     opened = upsert_for(TripStarted(vehicle_id="v", at=T0, trip_id=trip))
     closed = upsert_for(TripEnded(vehicle_id="v", at=T0, trip_id=trip, started_at=T0, distance_km=1))
-    assert opened is not None and closed is not None
+    assert opened is not None
+    assert closed is not None
     assert (opened.table, opened.id, closed.id) == ("trips", trip, trip)
     assert not set(opened.update) & set(closed.update)
     assert closed.values["started_at"] == T0, "a close alone still makes a complete row"
@@ -78,7 +79,8 @@ def test_closing_events_carry_their_start_into_the_row() -> None:
             peak_celsius=-10,
         )
     )
-    assert alert is not None and excursion is not None
+    assert alert is not None
+    assert excursion is not None
     assert (alert.values["started_at"], alert.update) == (T0.replace(hour=1), ("ended_at",))
     assert excursion.values["peak_celsius"] == -10
 
