@@ -122,18 +122,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Back to one table; the GPS-quality columns are dropped, every row is kept."""
     op.execute("ALTER TABLE tracking.positions RENAME TO positions_partitioned")
     op.execute(
-        "ALTER TABLE tracking.positions_partitioned RENAME CONSTRAINT positions_pkey TO positions_p_pkey"
+        "ALTER TABLE tracking.positions_partitioned RENAME CONSTRAINT positions_pkey TO positions_partitioned_pkey"
     )
-    op.execute(
-        f"""
-        CREATE TABLE tracking.positions AS
-        SELECT {COLUMNS} FROM tracking.positions_partitioned
-        """
-    )
+    # LIKE copies the columns with their NOT NULLs; the partitioning is not copied.
+    op.execute("CREATE TABLE tracking.positions (LIKE tracking.positions_partitioned)")
+    for column in ("source", "fix_time", "gps_valid", "hdop", "satellites", "driver_id"):
+        op.execute(f"ALTER TABLE tracking.positions DROP COLUMN {column}")
     op.execute(
         "ALTER TABLE tracking.positions ADD CONSTRAINT positions_pkey PRIMARY KEY (vehicle_id, device_time)"
     )
-    op.execute("DROP TABLE tracking.positions_partitioned CASCADE")
+    op.execute(
+        f"INSERT INTO tracking.positions ({COLUMNS}) SELECT {COLUMNS} FROM tracking.positions_partitioned"
+    )
+    op.execute("DROP TABLE tracking.positions_partitioned")
     op.execute("DROP FUNCTION tracking.ensure_positions_partition(date)")
