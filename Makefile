@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -71,6 +71,11 @@ migrate: install up ## run every service's migrations
 
 contracts-snapshot: install ## accept a compatible contracts change into the committed schema snapshot
 	$(VENV_PY) -m coldchain_contracts.schema_export
+
+bench-history: install ## history writes (per-row vs COPY) and layout (day partitions vs BRIN), own PostgreSQL
+	@$(BENCH_ENV) $(INFRA) up --only postgres
+	@trap '$(BENCH_ENV) $(INFRA) down --only postgres' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
+		$(VENV_PY) bench/history_write.py && $(VENV_PY) bench/history_layout.py
 
 bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)

@@ -1,7 +1,10 @@
 """Vehicle reads, answered by tracking's query API.
 
 Upstream answers (including its problem details) pass through unchanged; an
-unreachable upstream is a 503 problem, never a hang.
+unreachable upstream is a 503 problem, never a hang. Lists are pages: `limit` plus the
+`next_cursor` of the previous page passed back as `cursor`.
+
+Each route notes the permission it needs (`# permission: ...`) for the auth layer.
 """
 
 from __future__ import annotations
@@ -13,8 +16,15 @@ import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from coldchain_gateway.schemas import PeriodStatus, read_responses
+
 router = APIRouter(prefix="/v1/vehicles", tags=["vehicles"])
 VehicleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+From = Annotated[datetime | None, Query(alias="from", description="Inclusive, ISO-8601 with offset")]
+To = Annotated[datetime | None, Query(description="Exclusive, ISO-8601 with offset; default now")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="`next_cursor` of the previous page, unchanged")
+]
 
 
 async def _forward(request: Request, path: str, params: dict[str, Any] | None = None) -> JSONResponse:
@@ -34,12 +44,34 @@ async def _forward(request: Request, path: str, params: dict[str, Any] | None = 
     )
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# permission: vehicles:read
+@router.get("", summary="Live states of all vehicles, by vehicle id", responses=read_responses("vehicles"))
+async def list_vehicles(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page")
+    ] = None,
+) -> JSONResponse:
+    return await _forward(request, "/v1/vehicles", {"limit": limit, "cursor": cursor})
+
+
+# permission: vehicles:read
 @router.get("/{vehicle_id}/state", summary="Live state of one vehicle")
 async def vehicle_state(vehicle_id: VehicleId, request: Request) -> JSONResponse:
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/state")
 
 
-@router.get("/{vehicle_id}/positions", summary="Position history between two instants")
+# permission: vehicles:read
+@router.get(
+    "/{vehicle_id}/positions",
+    summary="Position history between two instants",
+    responses=read_responses("positions"),
+)
 async def vehicle_positions(
     vehicle_id: VehicleId,
     request: Request,
@@ -47,12 +79,64 @@ async def vehicle_positions(
         datetime | None,
         Query(alias="from", description="Inclusive, ISO-8601 with offset; default 24 h before `to`"),
     ] = None,
-    to: Annotated[datetime | None, Query(description="Exclusive, ISO-8601 with offset; default now")] = None,
+    to: To = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    cursor: Cursor = None,
 ) -> JSONResponse:
-    params = {
-        "from": from_.isoformat() if from_ else None,
-        "to": to.isoformat() if to else None,
-        "limit": limit,
-    }
+    params = {"from": _iso(from_), "to": _iso(to), "limit": limit, "cursor": cursor}
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/positions", params)
+
+
+# permission: vehicles:read
+@router.get(
+    "/{vehicle_id}/temperatures",
+    summary="Temperature log between two instants (cold-chain compliance record)",
+    description="Every fix that carried compartment readings, oldest first; default window 24 h.",
+    responses=read_responses("temperatures"),
+)
+async def vehicle_temperatures(
+    vehicle_id: VehicleId,
+    request: Request,
+    from_: From = None,
+    to: To = None,
+    channel: Annotated[str | None, Query(min_length=1, max_length=8, description="Only this channel")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    cursor: Cursor = None,
+) -> JSONResponse:
+    params = {"from": _iso(from_), "to": _iso(to), "channel": channel, "limit": limit, "cursor": cursor}
+    return await _forward(request, f"/v1/vehicles/{vehicle_id}/temperatures", params)
+
+
+def _periods(kind: str, summary: str) -> None:
+    """A proxied list of trips, stops, excursions or alerts overlapping [from, to)."""
+
+    @router.get(
+        f"/{{vehicle_id}}/{kind}",
+        summary=summary,
+        description="Periods overlapping the window (default the last 7 days), by start time.",
+        responses=read_responses(kind),
+        name=f"vehicle_{kind}",
+    )
+    async def periods(
+        vehicle_id: VehicleId,
+        request: Request,
+        from_: From = None,
+        to: To = None,
+        status: Annotated[PeriodStatus | None, Query(description="open or closed; default both")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+    ) -> JSONResponse:
+        params = {
+            "from": _iso(from_),
+            "to": _iso(to),
+            "status": status.value if status else None,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        return await _forward(request, f"/v1/vehicles/{vehicle_id}/{kind}", params)
+
+
+_periods("trips", "Trips of one vehicle")  # permission: vehicles:read
+_periods("stops", "Stops of one vehicle")  # permission: vehicles:read
+_periods("excursions", "Temperature excursions of one vehicle")  # permission: vehicles:read
+_periods("alerts", "Alerts of one vehicle")  # permission: vehicles:read

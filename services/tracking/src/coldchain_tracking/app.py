@@ -6,10 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, handlers
+from coldchain_tracking import api, event_projection, handlers
 from coldchain_tracking.db import SCHEMA
 from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
+from coldchain_tracking.periods import PeriodStore
 from coldchain_tracking.repository import PositionHistory
 from coldchain_tracking.settings import TrackingSettings
 
@@ -21,10 +24,36 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     runtime = Runtime.build(settings, with_redis=True)
     assert runtime.redis is not None
     history = PositionHistory(runtime.engine)
+    periods = PeriodStore(runtime.engine)
     live = LiveStateStore(runtime.redis)
     handlers.register(runtime.broker, settings, history, live)
-    app = runtime_app(runtime, SCHEMA_DEF, title="Coldchain tracking")
+    event_projection.register(runtime.broker, settings, periods)
+    policy = PartitionPolicy(
+        behind_days=settings.partitions_behind_days,
+        ahead_days=settings.partitions_ahead_days,
+        retention_days=settings.history_retention_days,
+    )
+    # Partitions exist before the first fix is consumed; hourly after that is idempotent
+    # and creates the next day's well before midnight.
+    maintainer = PartitionMaintainer(runtime.engine, policy)
+
+    async def maintain_partitions() -> None:
+        await maintainer.run()
+
+    maintain = Periodic("history-partitions", maintain_partitions, settings.partition_maintenance_s)
+
+    async def index_live_states() -> None:
+        await live.index_existing()
+
+    app = runtime_app(
+        runtime,
+        SCHEMA_DEF,
+        title="Coldchain tracking",
+        on_start=[maintain.start, index_live_states],
+        on_stop=[maintain.stop],
+    )
     app.state.history = history
+    app.state.periods = periods
     app.state.live = live
     app.include_router(api.router)
     return app

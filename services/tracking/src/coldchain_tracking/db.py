@@ -1,4 +1,8 @@
-"""Tables of the `tracking` schema."""
+"""Tables of the `tracking` schema (the DDL, partitioning included, is in migrations/).
+
+`positions` is range-partitioned by day of `device_time` with a DEFAULT partition;
+queries and inserts address the parent and PostgreSQL routes and prunes.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
     Uuid,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -39,7 +45,75 @@ positions = Table(
     Column("temperatures", JSONB, nullable=False),
     Column("attributes", JSONB, nullable=False),
     Column("event_id", Uuid, nullable=False),
+    Column("source", Text),
+    Column("fix_time", DateTime(timezone=True)),
+    Column("gps_valid", Boolean, nullable=False),
+    Column("hdop", Float),
+    Column("satellites", Integer),
+    Column("driver_id", Text),
     # History is idempotent on (vehicle, device time): a redelivered or duplicate fix
-    # is a no-op, and range queries per vehicle use this index.
+    # is a no-op, and range queries per vehicle use this index. It is also the
+    # partition key's column, as PostgreSQL requires of a unique constraint.
     PrimaryKeyConstraint("vehicle_id", "device_time", name="positions_pkey"),
+)
+
+
+def _period(name: str, id_column: str, *columns: Column[object]) -> Table:
+    """A trip/stop/excursion/alert: opened by one event, closed by another."""
+    return Table(
+        name,
+        metadata,
+        Column(id_column, Uuid, primary_key=True),
+        Column("vehicle_id", Text, nullable=False),
+        Column("started_at", DateTime(timezone=True), nullable=False),
+        Column("ended_at", DateTime(timezone=True)),
+        *columns,
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+trips = _period(
+    "trips",
+    "trip_id",
+    Column("start_latitude", Float),
+    Column("start_longitude", Float),
+    Column("end_latitude", Float),
+    Column("end_longitude", Float),
+    Column("distance_km", Float),
+)
+stops = _period(
+    "stops",
+    "stop_id",
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("duration_s", Float),
+)
+excursions = _period(
+    "excursions",
+    "excursion_id",
+    Column("channel", Text, nullable=False),
+    Column("zone", Text),
+    Column("band_low_celsius", Float),
+    Column("band_high_celsius", Float),
+    Column("opened_at", DateTime(timezone=True)),
+    Column("opened_celsius", Float),
+    Column("peak_celsius", Float),
+    Column("duration_s", Float),
+    Column("latitude", Float),
+    Column("longitude", Float),
+)
+alerts = _period(
+    "alerts",
+    "alert_id",
+    Column("kind", Text, nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("latitude", Float),
+    Column("longitude", Float),
+)
+projected_events = Table(
+    "projected_events",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("event_type", Text, nullable=False),
+    Column("projected_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

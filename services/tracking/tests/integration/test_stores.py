@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import FixAccepted
 from coldchain_devtools.testing import Infra
-from coldchain_servicekit.db import make_engine
-from coldchain_servicekit.migrations import upgrade_async
 from coldchain_tracking.app import SCHEMA_DEF
 from coldchain_tracking.domain import state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
@@ -40,14 +38,6 @@ async def live(infra: Infra) -> AsyncIterator[LiveStateStore]:
     redis = Redis.from_url(infra.redis_url)
     yield LiveStateStore(redis)
     await redis.aclose()
-
-
-@pytest.fixture(scope="session")
-async def engine(test_database: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade_async(test_database, SCHEMA_DEF.name, SCHEMA_DEF.migrations)
-    engine = make_engine(test_database)
-    yield engine
-    await engine.dispose()
 
 
 async def test_live_state_never_moves_back_to_an_older_or_equal_fix(live: LiveStateStore) -> None:
