@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -84,3 +84,9 @@ bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bar
 	@$(BENCH_ENV) $(INFRA) up
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(BENCH_ENV) $(VENV_PY) bench/telemetry.py $(ARGS)
+solve-vrptw: install ## solve one VRPTW instance on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
+	@test -n "$(FILE)" || { echo "usage: make solve-vrptw FILE=<instance.vrp or Solomon name> SECONDS=<limit>"; exit 2; }
+	$(VENV_PY) bench/solve_vrptw.py "$(FILE)" --seconds $(or $(SECONDS),5) --seed $(or $(SEED),0) --engine $(or $(ENGINE),auto)
+
+bench-dispatch: install ## Solomon VRPTW benchmark at 1, 5, 30 s with PyVRP and OR-tools anchors (LIMITS=1,5 INSTANCES=C101,R101)
+	$(VENV_PY) bench/dispatch_vrptw.py $(if $(LIMITS),--limits $(LIMITS)) $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(ANCHOR_LIMITS),--anchor-limits $(ANCHOR_LIMITS))

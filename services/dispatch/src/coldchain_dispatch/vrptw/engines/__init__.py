@@ -1,0 +1,1 @@
+"""Engines behind one signature: `solve(instance, time_limit_s, seed) -> EngineSolution`."""
