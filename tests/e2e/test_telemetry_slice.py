@@ -118,6 +118,9 @@ async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_his
     vehicle = device()
     newest = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
     older, later = newest - timedelta(seconds=60), newest + timedelta(seconds=10)
+    # Positions ~100 m apart: plausible for ingest's implied-speed filter. The duplicate
+    # (same device and time) is now dropped by ingest already; history and live state must
+    # show no trace of it either way.
 
     async def latitude_is(expected: float) -> dict[str, Any] | None:
         live = await state(gateway, vehicle)
@@ -127,28 +130,30 @@ async def test_an_older_or_duplicate_fix_does_not_regress_state_or_duplicate_his
         rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
         return rows if len(rows) == count else None
 
-    await post(gateway, fix(vehicle, newest, latitude=37.50))
-    await eventually(lambda: latitude_is(37.50))
-    await post(gateway, fix(vehicle, older, latitude=37.40), fix(vehicle, newest, latitude=37.99))
+    await post(gateway, fix(vehicle, newest, latitude=37.5000))
+    await eventually(lambda: latitude_is(37.5000))
+    await post(gateway, fix(vehicle, older, latitude=37.4990), fix(vehicle, newest, latitude=37.5009))
     await eventually(lambda: history_rows(2))
     # A vehicle's fixes share a partition and are applied in order: once this later fix
     # is live, the batch with the older fix and the duplicate has been fully applied.
-    await post(gateway, fix(vehicle, later, latitude=37.60))
-    await eventually(lambda: latitude_is(37.60))
+    await post(gateway, fix(vehicle, later, latitude=37.5010))
+    await eventually(lambda: latitude_is(37.5010))
 
     rows = await positions(gateway, vehicle, older - timedelta(minutes=1))
-    assert [r["latitude"] for r in rows] == [37.40, 37.50, 37.60], "each instant once, the first write kept"
+    assert [r["latitude"] for r in rows] == [37.4990, 37.5000, 37.5010], (
+        "each instant once, the first write kept"
+    )
     events = await records_with_key(
         infra.kafka,
         VEHICLE_STATE.name,
         vehicle.encode(),
-        lambda found: bool(found) and json.loads(found[-1].value)["latitude"] == 37.60,
+        lambda found: bool(found) and json.loads(found[-1].value)["latitude"] == 37.5010,
     )
     latitudes = [json.loads(r.value)["latitude"] for r in events]
-    assert latitudes[0] == 37.50
-    assert latitudes[-1] == 37.60
-    assert 37.40 not in latitudes, "the older fix never became live state"
-    assert 37.99 not in latitudes, "the duplicate never replaced live state"
+    assert latitudes[0] == 37.5000
+    assert latitudes[-1] == 37.5010
+    assert 37.4990 not in latitudes, "the older fix never became live state"
+    assert 37.5009 not in latitudes, "the duplicate never replaced live state"
 
 
 async def test_an_impossible_fix_is_rejected_with_its_reason(
