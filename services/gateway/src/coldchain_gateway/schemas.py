@@ -70,3 +70,61 @@ class GpsBatchIn(BaseModel):
 class GpsBatchAccepted(BaseModel):
     accepted: int = Field(description="Fixes acknowledged by Kafka")
     batch_id: str = Field(description="Correlation id carried by every fix of the batch")
+
+
+class ProblemField(BaseModel):
+    pointer: str = Field(examples=["/body/fixes/0/latitude"])
+    field: str = Field(examples=["fixes.0.latitude"])
+    reason: str = Field(examples=["Input should be less than or equal to 90"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; members beyond these may appear (`errors`, `error`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(default="about:blank", examples=["about:blank"])
+    title: str = Field(examples=["Forbidden"])
+    status: int = Field(examples=[403])
+    detail: str | None = Field(default=None, examples=["This requires the permission 'vehicles:read'"])
+    instance: str | None = Field(default=None, examples=["/v1/vehicles/truck-1/state"])
+    errors: list[ProblemField] | None = None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "Missing, invalid, expired or revoked credentials (`WWW-Authenticate` says which scheme)",
+    403: "Authenticated, but without the permission this route needs",
+    404: "Not found",
+    409: "Conflicts with an existing resource",
+    413: "Request body larger than the limit",
+    422: "Invalid request; `errors` names each field",
+    429: "Rate limited; retry after `Retry-After` seconds",
+    502: "Upstream service error",
+    503: "A dependency is unavailable; retry after `Retry-After` seconds",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}}}
+_WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {"description": "Challenge (RFC 6750)", "schema": {"type": "string"}}
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for problem details with the given status codes."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        entry: dict[str, Any] = {
+            "description": _PROBLEM_DESCRIPTIONS[code],
+            "model": Problem,
+            "content": {"application/problem+json": {}},
+        }
+        if code in (429, 503):
+            entry["headers"] = _RETRY_AFTER
+        if code == 401:
+            entry["headers"] = _WWW_AUTHENTICATE
+        responses[code] = entry
+    return responses
+
+
+PROTECTED = (401, 403, 413, 422, 429, 503)
+"""What any protected route may answer besides its success (503: Redis unavailable)."""

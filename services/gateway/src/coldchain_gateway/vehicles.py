@@ -13,7 +13,16 @@ import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-router = APIRouter(prefix="/v1/vehicles", tags=["vehicles"])
+from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.security.guard import RateClass, require
+from coldchain_gateway.security.permissions import Permission
+
+router = APIRouter(
+    prefix="/v1/vehicles",
+    tags=["vehicles"],
+    dependencies=[require(Permission.VEHICLES_READ, RateClass.READ)],
+    responses=problem_responses(*PROTECTED, 404, 502),
+)
 VehicleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
