@@ -12,8 +12,9 @@ from faststream.kafka.annotations import KafkaMessage
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
-from coldchain_gateway.app import create_app
 from coldchain_servicekit.tracecontext import trace_id_of
+
+from .conftest import AUTH, AppFactory
 
 pytestmark = pytest.mark.component
 traceparents: list[str | None] = []
@@ -33,8 +34,8 @@ def fix(device: str = "truck-1", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
-    app = create_app()
+async def gateway(make_app: AppFactory) -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
+    app = make_app()
     published: list[tuple[bytes, bytes]] = []
 
     @app.state.broker.subscriber(TELEMETRY_RAW.name)
@@ -46,7 +47,7 @@ async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, 
 
     async with TestKafkaBroker(app.state.broker):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway", headers=AUTH) as client:
             yield client, published
 
 
