@@ -21,7 +21,7 @@ from coldchain_gateway.app import create_app
 from coldchain_gateway.settings import DEV_ADMIN_PASSWORD, GatewaySettings
 
 GENEROUS = "100000/60s"  # rate limits out of the way unless a test sets its own
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test users' password
+PASSWORD = "correct horse battery staple"
 
 
 def gateway_settings(infra: Infra, database_url: str, **overrides: Any) -> GatewaySettings:
