@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from coldchain_gateway import admin_routes, auth_routes, telemetry, vehicles
 from coldchain_gateway.db import SCHEMA
@@ -71,13 +72,18 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
 
 def add_edge_middleware(app: FastAPI, settings: GatewaySettings) -> None:
-    """Added innermost first: CORS ends up outermost, so even a 413 carries its headers."""
+    """Each `add_middleware` wraps the previous ones: CORS ends up outermost, so even a 413 or
+    a 429 carries its headers."""
     if not settings.public_metrics and settings.metrics_token is not None:
         app.add_middleware(MetricsToken, token=settings.metrics_token.get_secret_value())
-    app.add_middleware(
-        BodySizeLimit,
-        default=settings.max_body_bytes,
-        by_prefix={telemetry.router.prefix: settings.max_telemetry_body_bytes},
+    # Innermost (after the shell's request-id middleware, whose task group would wrap the
+    # limit's exception), so an over-long streamed body reaches the problem handlers as a 413.
+    app.user_middleware.append(
+        Middleware(
+            BodySizeLimit,
+            default=settings.max_body_bytes,
+            by_prefix={telemetry.router.prefix: settings.max_telemetry_body_bytes},
+        )
     )
     app.add_middleware(SecurityHeaders, hsts=settings.hsts)
     if settings.cors_origins:
