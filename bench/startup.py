@@ -46,7 +46,9 @@ def post_fix(device: str) -> None:
         ]
     }
     request = urllib.request.Request(
-        f"{GATEWAY}/v1/telemetry/gps", json.dumps(body).encode(), {"content-type": "application/json", **DEV_KEY}
+        f"{GATEWAY}/v1/telemetry/gps",
+        json.dumps(body).encode(),
+        {"content-type": "application/json", **DEV_KEY},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 202, response.status

@@ -77,7 +77,9 @@ async def positions(client: httpx.AsyncClient, vehicle: str, since: datetime) ->
 async def gateway(running_system: RunningSystem) -> Any:
     # The running system's gateway is in dev mode: its documented integration key may post and read.
     headers = {"X-API-Key": DEV_INGEST_KEY}
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10, headers=headers) as client:
+    async with httpx.AsyncClient(
+        base_url=running_system.url("gateway"), timeout=10, headers=headers
+    ) as client:
         yield client
 
 

@@ -12,6 +12,8 @@ from faststream.kafka.annotations import KafkaMessage
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_gateway.security.permissions import DEVICE_PERMISSIONS
+from coldchain_gateway.security.principal import Principal
 from coldchain_servicekit.tracecontext import trace_id_of
 
 from .conftest import AUTH, AppFactory
@@ -139,3 +141,39 @@ async def test_without_a_caller_trace_one_request_is_one_trace(
     trace_ids = {trace_id_of(t) for t in traceparents}
     assert len(trace_ids) == 1
     assert None not in trace_ids
+
+
+async def test_a_device_credential_cannot_post_for_another_device(make_app: AppFactory) -> None:
+    device = Principal("d1", "device", "terminal", DEVICE_PERMISSIONS, devices=frozenset({"truck-1"}))
+    app = make_app(device)
+    published: list[bytes] = []
+
+    @app.state.broker.subscriber(TELEMETRY_RAW.name)
+    async def capture(msg: KafkaMessage) -> None:
+        published.append(msg.raw_message.key)
+
+    async with (
+        TestKafkaBroker(app.state.broker),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        refused = await client.post(
+            "/v1/telemetry/gps", json={"fixes": [fix("truck-1"), fix("truck-2")]}, headers=AUTH
+        )
+        assert refused.status_code == 403
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["devices"] == ["truck-2"]
+        assert published == [], "nothing of a refused batch is published"
+        ok = await client.post("/v1/telemetry/gps", json={"fixes": [fix("truck-1")]}, headers=AUTH)
+        assert ok.status_code == 202
+    assert published == [b"truck-1"]
+
+
+async def test_without_credentials_nothing_is_published(make_app: AppFactory) -> None:
+    app = make_app()
+    async with (
+        TestKafkaBroker(app.state.broker),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        response = await client.post("/v1/telemetry/gps", json={"fixes": [fix()]})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="coldchain"'

@@ -50,7 +50,7 @@ CALLERS: dict[str, frozenset[Permission]] = {
 def declared_permissions(dependant: Dependant) -> Iterator[Permission | None]:
     for dep in dependant.dependencies:
         if hasattr(dep.call, "permission"):
-            yield dep.call.permission
+            yield getattr(dep.call, "permission")  # noqa: B009 - set by require() on its guard
         yield from declared_permissions(dep)
 
 

@@ -42,7 +42,7 @@ class AccessClaims:
 def issue_access(
     key: str, *, user_id: str, username: str, role: str, family: str, ttl_s: int, now: datetime | None = None
 ) -> tuple[str, AccessClaims]:
-    issued = now or datetime.now(UTC)
+    issued = (now or datetime.now(UTC)).replace(microsecond=0)  # JWT times are whole seconds
     claims = AccessClaims(
         user_id, username, role, family, uuid.uuid4().hex, issued + timedelta(seconds=ttl_s)
     )
