@@ -126,5 +126,6 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-PROTECTED = (401, 403, 413, 422, 429, 503)
-"""What any protected route may answer besides its success (503: Redis unavailable)."""
+PROTECTED = (400, 401, 403, 413, 422, 429, 503)
+"""What any protected route may answer besides its success (400: a body that is not JSON;
+503: Redis unavailable)."""
