@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from coldchain_contracts import ChannelState, ReeferReading
 
 MAX_BATCH = 1000
+NUL = "\x00"
+
+
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL text and JSONB cannot hold U+0000; a fix carrying one would be stored by no one."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class TemperatureIn(BaseModel):
@@ -18,6 +30,13 @@ class TemperatureIn(BaseModel):
     celsius: float | None = Field(default=None, ge=-100, le=100, examples=[-19.5])
     state: ChannelState = ChannelState.OK
     setpoint_celsius: float | None = Field(default=None, ge=-100, le=100)
+
+    @field_validator("channel")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if _has_nul(value):
+            raise ValueError("must not contain U+0000")
+        return value
 
     def to_contract(self) -> ReeferReading:
         return ReeferReading(**self.model_dump())
@@ -59,6 +78,13 @@ class GpsFixIn(BaseModel):
     defrost: bool | None = None
     temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=8)
     attributes: dict[str, Any] = Field(default_factory=dict, max_length=64)
+
+    @field_validator("attributes")
+    @classmethod
+    def _no_nul(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if _has_nul(value):
+            raise ValueError("must not contain U+0000 in any key or string")
+        return value
 
 
 class GpsBatchIn(BaseModel):

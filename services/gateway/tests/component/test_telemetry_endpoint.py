@@ -177,3 +177,22 @@ async def test_without_credentials_nothing_is_published(make_app: AppFactory) ->
         response = await client.post("/v1/telemetry/gps", json={"fixes": [fix()]})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="coldchain"'
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pointer"),
+    [
+        ({"attributes": {"note": "a\u0000b"}}, "/body/fixes/0/attributes"),
+        ({"attributes": {"k\u0000": 1}}, "/body/fixes/0/attributes"),
+        ({"attributes": {"nested": [{"x": "\u0000"}]}}, "/body/fixes/0/attributes"),
+        ({"temperatures": [{"channel": "A\u0000"}]}, "/body/fixes/0/temperatures/0/channel"),
+    ],
+)
+async def test_nul_characters_are_refused_since_no_database_can_store_them(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]], overrides: dict[str, Any], pointer: str
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json={"fixes": [fix(**overrides)]})
+    assert response.status_code == 422
+    assert pointer in [e["pointer"] for e in response.json()["errors"]]
+    assert published == []
