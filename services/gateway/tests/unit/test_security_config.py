@@ -125,3 +125,21 @@ def test_device_scope() -> None:
     assert integration.may_post_for("anything")
     reader = Principal("r", "integration", "k", frozenset({Permission.VEHICLES_READ}))
     assert not reader.may_post_for("a")
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [
+        ("req-1:a.b_c", True),
+        ("x" * 128, True),
+        ("x" * 129, False),
+        ("a b", False),
+        ("a\nlevel=error", False),
+        ("", False),
+    ],
+)
+def test_only_plain_request_ids_are_taken_over_into_logs(header: str, kept: bool) -> None:
+    from coldchain_servicekit.http import request_id_of
+
+    assert (request_id_of(header) == header) is kept
+    assert request_id_of(header)
