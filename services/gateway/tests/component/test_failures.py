@@ -9,6 +9,8 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 
 from coldchain_devtools.testing import free_port
+from coldchain_gateway.app import create_app
+from coldchain_gateway.settings import GatewaySettings
 
 from .conftest import AUTH, AppFactory
 
@@ -46,4 +48,13 @@ async def test_an_unknown_route_is_a_404_problem(make_app: AppFactory) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
         response = await client.get("/v1/nothing-here")
     assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_redis_unreachable_fails_closed_with_a_503_problem() -> None:
+    app = create_app(GatewaySettings(dev_mode=True, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+        response = await client.get("/v1/auth/me", headers={"X-API-Key": "cci_anything"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
     assert response.headers["content-type"] == "application/problem+json"

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.security.principal import Authenticator, Principal, Unauthenticated
@@ -70,9 +71,9 @@ def too_many(wait_s: float) -> ProblemError:
     )
 
 
-def store_unavailable(exc: RedisError) -> ProblemError:
-    log.error("redis unavailable", error=repr(exc)[:300])
-    return ProblemError(503, "Session store unavailable; retry", headers={"Retry-After": "5"})
+def store_unavailable(exc: Exception) -> ProblemError:
+    log.error("credential or session store unavailable", error=repr(exc)[:300])
+    return ProblemError(503, "Credential store unavailable; retry", headers={"Retry-After": "5"})
 
 
 async def limit(request: Request, bucket: str, rate_name: str) -> None:
@@ -98,8 +99,8 @@ def presented_token(authorization: str | None, api_key: str | None) -> str | Non
 
 
 def require(permission: Permission | None, rate_class: RateClass) -> Any:
-    """`dependencies=[require(...)]` or `principal: Principal = require(...)`. `None`
-    means any authenticated principal (e.g. `GET /v1/auth/me`)."""
+    """`dependencies=[require(...)]` or `principal: Annotated[Principal, require(...)]`.
+    `None` means any authenticated principal."""
 
     async def guard(
         request: Request,
@@ -113,7 +114,7 @@ def require(permission: Permission | None, rate_class: RateClass) -> Any:
         except Unauthenticated as reason:
             log.info("unauthenticated", reason=str(reason), path=request.url.path)
             raise unauthenticated(reason) from None
-        except RedisError as exc:
+        except (RedisError, SQLAlchemyError, OSError) as exc:  # session or credential store down
             raise store_unavailable(exc) from exc
         if permission is not None and permission not in principal.permissions:
             raise ProblemError(
