@@ -26,6 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 GATEWAY = "http://127.0.0.1:8000"
 BANNER = "Coldchain is up"
+# `make run` starts the gateway in dev mode, which registers this integration key
+# (telemetry:ingest, vehicles:read); see docs/gateway-security.md.
+DEV_KEY = {"X-API-Key": "cci_dev-ingest-key-not-for-production"}
 LEFTOVER_MARKERS = ("coldchain_", "kafka.Kafka", "postgres -D", "redis-server")
 
 
@@ -43,7 +46,9 @@ def post_fix(device: str) -> None:
         ]
     }
     request = urllib.request.Request(
-        f"{GATEWAY}/v1/telemetry/gps", json.dumps(body).encode(), {"content-type": "application/json"}
+        f"{GATEWAY}/v1/telemetry/gps",
+        json.dumps(body).encode(),
+        {"content-type": "application/json", **DEV_KEY},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 202, response.status
@@ -51,7 +56,9 @@ def post_fix(device: str) -> None:
 
 def state_visible(device: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{GATEWAY}/v1/vehicles/{device}/state", timeout=5) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{GATEWAY}/v1/vehicles/{device}/state", headers=DEV_KEY), timeout=5
+        ) as response:
             return response.status == 200
     except urllib.error.HTTPError:
         return False

@@ -25,6 +25,7 @@ from coldchain_contracts.topics import (
     VEHICLE_STATE,
     dlq_topic,
 )
+from coldchain_devtools.simulator import DEV_INGEST_KEY
 from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record, records_with_key
 from coldchain_servicekit.tracecontext import trace_id_of
 
@@ -74,7 +75,11 @@ async def positions(client: httpx.AsyncClient, vehicle: str, since: datetime) ->
 
 @pytest.fixture
 async def gateway(running_system: RunningSystem) -> Any:
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as client:
+    # The running system's gateway is in dev mode: its documented integration key may post and read.
+    headers = {"X-API-Key": DEV_INGEST_KEY}
+    async with httpx.AsyncClient(
+        base_url=running_system.url("gateway"), timeout=10, headers=headers
+    ) as client:
         yield client
 
 

@@ -23,6 +23,8 @@ async def test_readyz_is_503_while_postgres_is_stopped_and_recovers(
     settings = GatewaySettings(
         kafka_bootstrap_servers=infra.kafka,
         database_url=private_postgres.url,
+        redis_url=infra.redis_url,
+        dev_mode=True,
         readiness_timeout_s=5.0,
     )
     app = create_app(settings)

@@ -3,6 +3,7 @@ health and metrics routes, request metrics."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,6 +22,13 @@ REQUEST_SECONDS = Histogram(
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# A caller's request id goes into every log line: only a short, plain token is taken over.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_of(header: str | None) -> str:
+    """The caller's `X-Request-Id` when it is a plain token, else a new one."""
+    return header if header and _REQUEST_ID.match(header) else str(uuid.uuid4())
 
 
 def service_app(
@@ -39,7 +47,7 @@ def service_app(
     async def request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        request_id = request_id_of(request.headers.get("x-request-id"))
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         try:

@@ -29,6 +29,35 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+class ProblemError(Exception):
+    """Raise to answer with a problem: status, title, optional detail, headers and extension
+    members (e.g. OAuth2's `error`)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type_ = type_
+        self.headers = headers or {}
+        self.extra = extra
+
+    def response(self, instance: str) -> JSONResponse:
+        response = problem(self.status, self.title, self.detail, self.type_, instance=instance, **self.extra)
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+
 def _pointer(loc: tuple[int | str, ...]) -> str:
     return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
@@ -57,6 +86,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return validation_problem(list(exc.errors()), request.url.path)
+
+    @app.exception_handler(ProblemError)
+    async def on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return exc.response(request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

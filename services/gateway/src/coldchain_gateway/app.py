@@ -3,35 +3,117 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
-from coldchain_gateway import devices, telemetry, vehicles
+from coldchain_gateway import admin_routes, auth_routes, devices, telemetry, vehicles
 from coldchain_gateway.db import SCHEMA
+from coldchain_gateway.live import feed
+from coldchain_gateway.live.auth import live_authenticator
+from coldchain_gateway.live.endpoint import live_router
+from coldchain_gateway.live.hub import LiveHub
+from coldchain_gateway.security.bootstrap import (
+    check_configuration,
+    ensure_dev_ingest_key,
+    ensure_first_admin,
+)
+from coldchain_gateway.security.middleware import (
+    BodySizeLimit,
+    MetricsToken,
+    ProblemCORSMiddleware,
+    SecurityHeaders,
+)
+from coldchain_gateway.security.principal import Sessions, TokenAuthenticator
+from coldchain_gateway.security.ratelimit import RedisLimiter
 from coldchain_gateway.settings import GatewaySettings
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
+PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token"})
+"""Routes without authentication; every other route must declare a permission (tested)."""
+DOCS_ROUTES = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+"""Public while `GATEWAY_PUBLIC_DOCS` (the default); absent otherwise."""
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    # No Redis yet: readiness reports only what the gateway uses (rate limits will add it).
-    runtime = Runtime.build(settings, with_redis=False)
+    check_configuration(settings)  # fail fast, before anything connects
+    runtime = Runtime.build(settings, with_redis=True)
+    assert runtime.redis is not None
     tracking = httpx.AsyncClient(base_url=settings.tracking_url, timeout=settings.upstream_timeout_s)
     ingest = httpx.AsyncClient(base_url=settings.ingest_url, timeout=settings.upstream_timeout_s)
+
+    async def bootstrap_security() -> None:
+        await ensure_first_admin(runtime.engine, settings)
+        await ensure_dev_ingest_key(runtime.engine, settings)
+
+    docs: dict[str, Any] = (
+        {} if settings.public_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    )
     app = runtime_app(
         runtime,
         SCHEMA_DEF,
         title="Coldchain API",
+        on_start=[bootstrap_security],
         on_stop=[tracking.aclose, ingest.aclose],
-        description="Public REST API of the Coldchain fleet platform.",
+        description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
+        "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
+        "integrations send `X-API-Key`. See docs/gateway-security.md.",
         version="0.1.0",
+        **docs,
     )
+    sessions = Sessions(runtime.redis, settings.redis_key_prefix, settings.access_token_ttl_s)
     app.state.tracking = tracking
     app.state.ingest = ingest
+    app.state.engine = runtime.engine
+    app.state.sessions = sessions
+    authenticator = TokenAuthenticator(runtime.engine, sessions, settings.jwt_key())
+    app.state.authenticator = authenticator
+    app.state.limiter = RedisLimiter(runtime.redis, settings.redis_key_prefix)
+    app.include_router(auth_routes.router)
+    app.include_router(admin_routes.router)
     app.include_router(telemetry.router)
     app.include_router(vehicles.router)
     app.include_router(devices.router)
+    hub = LiveHub()
+    feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
+    app.include_router(
+        live_router(
+            hub,
+            live_authenticator(authenticator, settings.jwt_key()),
+            auth_timeout_s=settings.live_auth_timeout_s,
+            queue_max=settings.live_queue_max,
+            send_timeout_s=settings.live_send_timeout_s,
+        )
+    )
+    add_edge_middleware(app, settings)
     return app
+
+
+def add_edge_middleware(app: FastAPI, settings: GatewaySettings) -> None:
+    """Each `add_middleware` wraps the previous ones: CORS ends up outermost, so even a 413 or
+    a 429 carries its headers."""
+    if not settings.public_metrics and settings.metrics_token is not None:
+        app.add_middleware(MetricsToken, token=settings.metrics_token.get_secret_value())
+    # Innermost (after the shell's request-id middleware, whose task group would wrap the
+    # limit's exception), so an over-long streamed body reaches the problem handlers as a 413.
+    app.user_middleware.append(
+        Middleware(
+            BodySizeLimit,
+            default=settings.max_body_bytes,
+            by_prefix={telemetry.router.prefix: settings.max_telemetry_body_bytes},
+        )
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
+    if settings.cors_origins:
+        app.add_middleware(
+            ProblemCORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "traceparent"],
+            expose_headers=["X-Request-Id", "Retry-After", "WWW-Authenticate"],
+            max_age=600,
+        )

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts import DeviceOptions, DeviceRegistered
 from coldchain_contracts.topics import FLEET_DEVICES
+from coldchain_gateway.security.guard import RateClass, require
+from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
@@ -59,10 +61,10 @@ class DeviceAccepted(BaseModel):
     event_id: str = Field(description="Id of the DeviceRegistered record on fleet.devices.v1")
 
 
-# permission: devices:write
 @router.put(
     "/{device_id}",
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[require(Permission.DEVICES_WRITE, RateClass.WRITE)],
     summary="Register or update a device (binding and protocol options)",
     responses={422: {"description": "Invalid record"}, 503: {"description": "Kafka unavailable; retry"}},
 )
@@ -103,13 +105,17 @@ async def _forward(request: Request, path: str) -> JSONResponse:
     )
 
 
-# permission: devices:read
-@router.get("", summary="Every registered device")
+@router.get(
+    "", summary="Every registered device", dependencies=[require(Permission.DEVICES_READ, RateClass.READ)]
+)
 async def list_devices(request: Request) -> JSONResponse:
     return await _forward(request, "/v1/devices")
 
 
-# permission: devices:read
-@router.get("/{device_id}", summary="One registered device")
+@router.get(
+    "/{device_id}",
+    summary="One registered device",
+    dependencies=[require(Permission.DEVICES_READ, RateClass.READ)],
+)
 async def get_device(device_id: DeviceId, request: Request) -> JSONResponse:
     return await _forward(request, f"/v1/devices/{device_id}")

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from coldchain_servicekit.settings import ServiceSettings, service_settings_config
+from coldchain_gateway.security.ratelimit import Rate
+from coldchain_servicekit.settings import SecretStr, ServiceSettings, service_settings_config
+
+DEV_ADMIN_PASSWORD = "coldchain-dev-admin"  # noqa: S105 - the documented dev-mode default, refused outside it
+DEV_JWT_SECRET = "coldchain-dev-jwt-secret-not-for-production-use"  # noqa: S105 - same
+DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"  # same
 
 
 class GatewaySettings(ServiceSettings):
@@ -14,3 +19,83 @@ class GatewaySettings(ServiceSettings):
     ingest_url: str = Field(default="http://127.0.0.1:8001", description="Ingest query API (device registry)")
     upstream_timeout_s: float = 5.0
     publish_timeout_s: float = Field(default=10.0, description="Max wait for Kafka acknowledgements")
+    live_auth_timeout_s: float = Field(default=5.0, gt=0, description="Live feed: wait for the auth message")
+    live_queue_max: int = Field(
+        default=1000,
+        ge=1,
+        description="Live feed: items buffered per client before it is dropped as too slow",
+    )
+    live_send_timeout_s: float = Field(
+        default=10.0, gt=0, description="Live feed: a frame not written in this time drops the client"
+    )
+
+    # --- security (docs/gateway-security.md) ---
+    dev_mode: bool = Field(
+        default=False,
+        description="Allows the documented dev defaults (admin password, JWT secret, ingest key); "
+        "off in production, where the gateway refuses to start without real secrets",
+    )
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key, at least 32 bytes")
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=60)
+    admin_username: str = Field(default="admin", min_length=1, max_length=64)
+    admin_password: SecretStr | None = Field(default=None, description="First admin, created on first start")
+    dev_ingest_key: SecretStr | None = Field(
+        default=None,
+        description="Dev mode only: an integration key (telemetry:ingest for any device, vehicles:read) "
+        "registered at start for the simulator; defaults to the documented dev key",
+    )
+    public_metrics: bool = Field(default=True, description="False: /metrics needs metrics_token")
+    metrics_token: SecretStr | None = Field(default=None, description="Bearer token for /metrics")
+    public_docs: bool = Field(default=True, description="False: no /docs and /openapi.json")
+    cors_origins: list[str] = Field(default_factory=list, description="JSON list of allowed origins")
+    hsts: bool = Field(default=False, description="Send Strict-Transport-Security (behind TLS)")
+    trust_forwarded_for: bool = Field(
+        default=False, description="Take the client IP from X-Forwarded-For (behind a trusted proxy)"
+    )
+    max_body_bytes: int = Field(default=64 * 1024, description="Request body limit, except telemetry")
+    max_telemetry_body_bytes: int = Field(default=2 * 1024 * 1024, description="Telemetry batch body limit")
+    redis_key_prefix: str = "gw:"
+    # Token buckets per route class: "<burst>/<seconds>s" = burst requests, refilled over seconds.
+    rate_login_ip: str = "20/60s"
+    rate_login_account: str = "5/60s"
+    rate_ingest_principal: str = "600/60s"
+    rate_ingest_ip: str = "6000/60s"
+    rate_read_principal: str = "300/60s"
+    rate_read_ip: str = "600/60s"
+    rate_write_principal: str = "60/60s"
+    rate_write_ip: str = "120/60s"
+
+    @field_validator(
+        "rate_login_ip",
+        "rate_login_account",
+        "rate_ingest_principal",
+        "rate_ingest_ip",
+        "rate_read_principal",
+        "rate_read_ip",
+        "rate_write_principal",
+        "rate_write_ip",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        Rate.parse(value)  # fail at start on a malformed rate, not at the first request
+        return value
+
+    def rate(self, name: str) -> Rate:
+        """`rate("ingest_ip")` → the parsed `rate_ingest_ip`."""
+        return Rate.parse(str(getattr(self, f"rate_{name}")))
+
+    def jwt_key(self) -> str:
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return DEV_JWT_SECRET if self.dev_mode else ""
+
+    def first_admin_password(self) -> str:
+        if self.admin_password is not None:
+            return self.admin_password.get_secret_value()
+        return DEV_ADMIN_PASSWORD if self.dev_mode else ""
+
+    def ingest_key(self) -> str | None:
+        if not self.dev_mode:
+            return None
+        return self.dev_ingest_key.get_secret_value() if self.dev_ingest_key else DEV_INGEST_KEY

@@ -1,7 +1,7 @@
 """`POST /v1/telemetry/gps`: a validated batch becomes raw fixes on Kafka.
 
 The whole batch is validated before anything is sent, so a rejected batch publishes
-nothing. 202 is returned only after Kafka acknowledged every fix (`acks=all`).
+nothing, including a batch with any fix for a device the credential is not bound to. 202 is returned only after Kafka acknowledged every fix (`acks=all`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from prometheus_client import Counter
 
 from coldchain_contracts import RawFix, RawFixReceived, SpeedUnit, utcnow
 from coldchain_contracts.topics import TELEMETRY_RAW
-from coldchain_gateway.schemas import GpsBatchAccepted, GpsBatchIn, GpsFixIn
+from coldchain_gateway.schemas import PROTECTED, GpsBatchAccepted, GpsBatchIn, GpsFixIn, problem_responses
+from coldchain_gateway.security.guard import RateClass, require
+from coldchain_gateway.security.permissions import Permission
+from coldchain_gateway.security.principal import Principal
 from coldchain_gateway.settings import GatewaySettings
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
+from coldchain_servicekit.problems import ProblemError
 from coldchain_servicekit.tracecontext import child_of
 
 router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
@@ -59,16 +63,25 @@ def to_raw(fix: GpsFixIn, batch_id: uuid.UUID) -> RawFixReceived:
     "/gps",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Post a batch of 1 to 1,000 GPS fixes",
-    responses={
-        422: {"description": "Invalid batch; nothing was published"},
-        503: {"description": "Kafka unavailable; retry"},
-    },
+    description="Needs `telemetry:ingest`: a device token (`X-API-Key: ccd_…`) posts only for its own "
+    "devices (403 otherwise, nothing published); an integration key for its listed devices, or any.",
+    responses=problem_responses(*PROTECTED),
 )
 async def post_gps(
     batch: GpsBatchIn,
     request: Request,
+    principal: Annotated[Principal, require(Permission.TELEMETRY_INGEST, RateClass.INGEST)],
     traceparent: Annotated[str | None, Header(description="W3C trace context to continue")] = None,
 ) -> GpsBatchAccepted:
+    foreign = sorted({f.device_id for f in batch.fixes if not principal.may_post_for(f.device_id)})
+    if foreign:
+        log.warning("telemetry for foreign devices refused", principal=principal.id, devices=foreign[:10])
+        raise ProblemError(
+            403,
+            "Forbidden",
+            f"This credential may not post fixes for device {foreign[0]!r}; nothing was published",
+            devices=foreign[:100],
+        )
     broker: KafkaBroker = request.app.state.broker
     settings: GatewaySettings = request.app.state.settings
     batch_id = uuid.uuid4()

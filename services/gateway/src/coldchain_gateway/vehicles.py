@@ -16,9 +16,16 @@ import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from coldchain_gateway.schemas import PeriodStatus, read_responses
+from coldchain_gateway.schemas import PROTECTED, PeriodStatus, problem_responses, read_responses
+from coldchain_gateway.security.guard import RateClass, require
+from coldchain_gateway.security.permissions import Permission
 
-router = APIRouter(prefix="/v1/vehicles", tags=["vehicles"])
+router = APIRouter(
+    prefix="/v1/vehicles",
+    tags=["vehicles"],
+    dependencies=[require(Permission.VEHICLES_READ, RateClass.READ)],
+    responses=problem_responses(*PROTECTED, 404, 502),
+)
 VehicleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 From = Annotated[datetime | None, Query(alias="from", description="Inclusive, ISO-8601 with offset")]
 To = Annotated[datetime | None, Query(description="Exclusive, ISO-8601 with offset; default now")]

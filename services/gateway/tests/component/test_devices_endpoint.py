@@ -11,16 +11,21 @@ from faststream.kafka.annotations import KafkaMessage
 
 from coldchain_contracts import DeviceRegistered, SpeedUnit
 from coldchain_contracts.topics import FLEET_DEVICES
-from coldchain_gateway.app import create_app
-from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.security.permissions import Permission
+from coldchain_gateway.security.principal import Principal
+
+from .conftest import AUTH, AppFactory
 
 pytestmark = pytest.mark.component
 
 
 @pytest.fixture
-async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
+async def gateway(make_app: AppFactory) -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
     # Ingest is not running: reads must fail as a 503 problem, not hang.
-    app = create_app(GatewaySettings(ingest_url="http://127.0.0.1:9", upstream_timeout_s=2))
+    admin = Principal(
+        "test-admin", "integration", "admin", frozenset({Permission.DEVICES_READ, Permission.DEVICES_WRITE})
+    )
+    app = make_app(admin, ingest_url="http://127.0.0.1:9", upstream_timeout_s=2)
     published: list[tuple[bytes, bytes]] = []
 
     @app.state.broker.subscriber(FLEET_DEVICES.name)
@@ -29,7 +34,7 @@ async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, 
 
     async with TestKafkaBroker(app.state.broker):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway", headers=AUTH) as client:
             yield client, published
     await app.state.ingest.aclose()
     await app.state.tracking.aclose()

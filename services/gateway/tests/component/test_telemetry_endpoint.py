@@ -12,8 +12,11 @@ from faststream.kafka.annotations import KafkaMessage
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
-from coldchain_gateway.app import create_app
+from coldchain_gateway.security.permissions import DEVICE_PERMISSIONS
+from coldchain_gateway.security.principal import Principal
 from coldchain_servicekit.tracecontext import trace_id_of
+
+from .conftest import AUTH, AppFactory
 
 pytestmark = pytest.mark.component
 traceparents: list[str | None] = []
@@ -33,8 +36,8 @@ def fix(device: str = "truck-1", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
-    app = create_app()
+async def gateway(make_app: AppFactory) -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]]]:
+    app = make_app()
     published: list[tuple[bytes, bytes]] = []
 
     @app.state.broker.subscriber(TELEMETRY_RAW.name)
@@ -46,7 +49,7 @@ async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[bytes, 
 
     async with TestKafkaBroker(app.state.broker):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway", headers=AUTH) as client:
             yield client, published
 
 
@@ -138,3 +141,58 @@ async def test_without_a_caller_trace_one_request_is_one_trace(
     trace_ids = {trace_id_of(t) for t in traceparents}
     assert len(trace_ids) == 1
     assert None not in trace_ids
+
+
+async def test_a_device_credential_cannot_post_for_another_device(make_app: AppFactory) -> None:
+    device = Principal("d1", "device", "terminal", DEVICE_PERMISSIONS, devices=frozenset({"truck-1"}))
+    app = make_app(device)
+    published: list[bytes] = []
+
+    @app.state.broker.subscriber(TELEMETRY_RAW.name)
+    async def capture(msg: KafkaMessage) -> None:
+        published.append(msg.raw_message.key)
+
+    async with (
+        TestKafkaBroker(app.state.broker),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        refused = await client.post(
+            "/v1/telemetry/gps", json={"fixes": [fix("truck-1"), fix("truck-2")]}, headers=AUTH
+        )
+        assert refused.status_code == 403
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["devices"] == ["truck-2"]
+        assert published == [], "nothing of a refused batch is published"
+        ok = await client.post("/v1/telemetry/gps", json={"fixes": [fix("truck-1")]}, headers=AUTH)
+        assert ok.status_code == 202
+    assert published == [b"truck-1"]
+
+
+async def test_without_credentials_nothing_is_published(make_app: AppFactory) -> None:
+    app = make_app()
+    async with (
+        TestKafkaBroker(app.state.broker),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        response = await client.post("/v1/telemetry/gps", json={"fixes": [fix()]})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="coldchain"'
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pointer"),
+    [
+        ({"attributes": {"note": "a\u0000b"}}, "/body/fixes/0/attributes"),
+        ({"attributes": {"k\u0000": 1}}, "/body/fixes/0/attributes"),
+        ({"attributes": {"nested": [{"x": "\u0000"}]}}, "/body/fixes/0/attributes"),
+        ({"temperatures": [{"channel": "A\u0000"}]}, "/body/fixes/0/temperatures/0/channel"),
+    ],
+)
+async def test_nul_characters_are_refused_since_no_database_can_store_them(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]], overrides: dict[str, Any], pointer: str
+) -> None:
+    client, published = gateway
+    response = await client.post("/v1/telemetry/gps", json={"fixes": [fix(**overrides)]})
+    assert response.status_code == 422
+    assert pointer in [e["pointer"] for e in response.json()["errors"]]
+    assert published == []

@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from coldchain_gateway.app import create_app
 from coldchain_gateway.schemas import READ_EXAMPLES
+
+from .conftest import AUTH, AppFactory
 
 pytestmark = pytest.mark.component
 PROBLEM = {"type": "about:blank", "title": "cursor is not one this API issued", "status": 422}
@@ -30,13 +31,15 @@ class FakeTracking:
 
 
 @pytest.fixture
-async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, FakeTracking]]:
-    app = create_app()
+async def gateway(make_app: AppFactory) -> AsyncIterator[tuple[httpx.AsyncClient, FakeTracking]]:
+    app = make_app()
     tracking = FakeTracking()
     app.state.tracking = httpx.AsyncClient(
         transport=httpx.MockTransport(tracking.handle), base_url="http://tracking"
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers=AUTH
+    ) as client:
         yield client, tracking
     await app.state.tracking.aclose()
 
@@ -137,8 +140,8 @@ def without_nulls(value: Any) -> Any:
     return value
 
 
-async def test_the_openapi_document_shows_an_example_for_every_read() -> None:
-    paths = create_app().openapi()["paths"]
+async def test_the_openapi_document_shows_an_example_for_every_read(make_app: AppFactory) -> None:
+    paths = make_app().openapi()["paths"]
     for kind in ("positions", "temperatures", "trips", "stops", "excursions", "alerts"):
         ok = paths[f"/v1/vehicles/{{vehicle_id}}/{kind}"]["get"]["responses"]["200"]
         assert ok["content"]["application/json"]["example"] == without_nulls(READ_EXAMPLES[kind])

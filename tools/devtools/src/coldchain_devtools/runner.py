@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from coldchain_devtools.simulator import DEV_INGEST_KEY
 from coldchain_devtools.topics import ensure_topics
 
 DEFAULT_PORTS = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
@@ -31,6 +32,13 @@ SERVICES = {
 REPO = Path(__file__).resolve().parents[4]
 LOGS = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "logs"
 PR_SET_PDEATHSIG = 1
+# `make run` is a developer's machine: the gateway accepts its documented dev credentials
+# (docs/gateway-security.md). Set GATEWAY_DEV_MODE=false and real secrets to try production mode.
+DEV_ENV = {"GATEWAY_DEV_MODE": "true"}
+DEV_ADMIN = (
+    os.environ.get("GATEWAY_ADMIN_USERNAME", "admin"),
+    os.environ.get("GATEWAY_ADMIN_PASSWORD", "coldchain-dev-admin"),
+)
 
 
 def _die_with_parent() -> None:
@@ -41,7 +49,7 @@ def _die_with_parent() -> None:
 
 def start(name: str, module: str, *args: str) -> subprocess.Popen[bytes]:
     LOGS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**DEV_ENV, **os.environ, "PYTHONUNBUFFERED": "1"}
     with (LOGS / f"{name}.log").open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", module, *args],
@@ -117,7 +125,7 @@ def main() -> None:
 
 
 CURL_EXAMPLE = (
-    "curl -s -X POST {gateway}/v1/telemetry/gps -H 'content-type: application/json' \\\n"
+    "curl -s -X POST {gateway}/v1/telemetry/gps -H 'content-type: application/json' -H \"X-API-Key: $KEY\" \\\n"
     '    -d \'{"fixes":[{"device_id":"truck-1","time":"\'$(date -u +%Y-%m-%dT%H:%M:%SZ)\'",'
     '"latitude":37.4979,"longitude":127.0276,"speed_kmh":38,'
     '"temperatures":[{"channel":"A","celsius":-19.5}]}]}\''
@@ -126,6 +134,7 @@ CURL_EXAMPLE = (
 
 def print_banner(elapsed_s: float) -> None:
     gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
+    user, password = DEV_ADMIN
     print(
         f"""
 Coldchain is up ({elapsed_s:.0f}s). 20 simulated trucks report every 5 s (device ids sim-0001…sim-0020).
@@ -133,10 +142,15 @@ Coldchain is up ({elapsed_s:.0f}s). 20 simulated trucks report every 5 s (device
   Gateway API   {gateway}      OpenAPI docs: {gateway}/docs
   Logs          {LOGS}/
 
+Dev mode: log in as {user} / {password} (or use the dev ingest key below); see docs/gateway-security.md.
+  KEY={DEV_INGEST_KEY}
+  TOKEN=$(curl -s {gateway}/v1/auth/token -d grant_type=password -d username={user} -d password={password} \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
 Post a fix and read it back:
   {CURL_EXAMPLE.replace("{gateway}", gateway)}
-  curl -s {gateway}/v1/vehicles/truck-1/state
-  curl -s "{gateway}/v1/vehicles/sim-0001/positions"
+  curl -s {gateway}/v1/vehicles/truck-1/state -H "Authorization: Bearer $TOKEN"
+  curl -s "{gateway}/v1/vehicles/sim-0001/positions" -H "Authorization: Bearer $TOKEN"
 
 Press Ctrl-C to stop everything.
 """,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ BANDS: dict[str, tuple[float, float] | None] = {
     "chilled": (3.0, 0.8),
     "ambient": None,
 }
+# The gateway registers this integration key at start in dev mode only (docs/gateway-security.md).
+DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"
 
 
 def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -152,9 +155,10 @@ def make_fleet(count: int, seed: int = 7) -> list[Truck]:
     return fleet
 
 
-async def run(gateway: str, count: int, interval_s: float, ticks: int | None) -> None:
+async def run(gateway: str, count: int, interval_s: float, ticks: int | None, api_key: str) -> None:
     fleet = make_fleet(count)
-    async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
+    headers = {"X-API-Key": api_key}
+    async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=headers) as client:
         tick = 0
         while ticks is None or tick < ticks:
             now = datetime.now(UTC)
@@ -179,8 +183,14 @@ def main() -> None:
     parser.add_argument("--trucks", type=int, default=20)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--ticks", type=int, default=None, help="Stop after N rounds (default: forever)")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("COLDCHAIN_INGEST_KEY", DEV_INGEST_KEY),
+        help="Integration key or device token with telemetry:ingest (default: $COLDCHAIN_INGEST_KEY, "
+        "else the gateway's dev-mode key)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks))
+    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.api_key))
 
 
 if __name__ == "__main__":

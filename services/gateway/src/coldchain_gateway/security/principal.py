@@ -1,0 +1,119 @@
+"""Who is calling: a user (JWT access token), a device, or an integration (opaque key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from coldchain_gateway.security import store
+from coldchain_gateway.security.permissions import DEVICE_PERMISSIONS, ROLE_PERMISSIONS, Permission, Role
+from coldchain_gateway.security.tokens import InvalidToken, decode_access, looks_like_jwt
+
+PrincipalKind = Literal["user", "device", "integration"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    kind: PrincipalKind
+    name: str
+    permissions: frozenset[Permission]
+    role: Role | None = None
+    devices: frozenset[str] | None = None
+    """Devices this principal may post telemetry for; None means any."""
+    family: str | None = None
+    """Refresh-token family of a user's session (what logout revokes)."""
+
+    def may_post_for(self, device_id: str) -> bool:
+        return Permission.TELEMETRY_INGEST in self.permissions and (
+            self.devices is None or device_id in self.devices
+        )
+
+
+class Unauthenticated(Exception):
+    """No credentials, or credentials that are not (or no longer) valid."""
+
+    def __init__(self, reason: str, *, invalid: bool) -> None:
+        super().__init__(reason)
+        self.invalid = invalid
+
+
+def user_principal(user_id: str, username: str, role: str, family: str) -> Principal:
+    parsed = Role(role)
+    return Principal(user_id, "user", username, ROLE_PERMISSIONS[parsed], role=parsed, family=family)
+
+
+def credential_principal(credential: store.Credential) -> Principal:
+    if credential.kind == "device":
+        return Principal(
+            str(credential.id),
+            "device",
+            credential.name,
+            DEVICE_PERMISSIONS,
+            devices=frozenset(credential.device_ids),
+        )
+    permissions = frozenset(
+        Permission(p) for p in credential.permissions if p in Permission.__members__.values()
+    )
+    return Principal(
+        str(credential.id),
+        "integration",
+        credential.name,
+        permissions,
+        devices=frozenset(credential.device_ids) if credential.device_ids else None,
+    )
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, token: str | None) -> Principal: ...
+
+
+class Sessions:
+    """Revoked refresh families, remembered in Redis for as long as an access token of
+    theirs could still be valid, so logout and reuse detection cut access at once."""
+
+    def __init__(self, redis: Redis, prefix: str, access_ttl_s: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl_s = access_ttl_s + 60  # clock skew margin
+
+    def _key(self, family: str) -> str:
+        return f"{self._prefix}revoked-family:{family}"
+
+    async def revoke(self, *families: str) -> None:
+        if families:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for family in families:
+                    pipe.set(self._key(family), 1, ex=self._ttl_s)
+                await pipe.execute()
+
+    async def is_revoked(self, family: str) -> bool:
+        return bool(await self._redis.exists(self._key(family)))
+
+
+class TokenAuthenticator:
+    def __init__(self, engine: AsyncEngine, sessions: Sessions, jwt_key: str) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._jwt_key = jwt_key
+
+    async def authenticate(self, token: str | None) -> Principal:
+        if not token:
+            raise Unauthenticated("no credentials", invalid=False)
+        if looks_like_jwt(token):
+            try:
+                claims = decode_access(self._jwt_key, token)
+            except InvalidToken as exc:
+                raise Unauthenticated(f"access token: {exc}", invalid=True) from exc
+            if claims.role not in Role.__members__.values():
+                raise Unauthenticated("access token: unknown role", invalid=True)
+            if await self._sessions.is_revoked(claims.family):
+                raise Unauthenticated("access token: session revoked", invalid=True)
+            return user_principal(claims.user_id, claims.username, claims.role, claims.family)
+        credential = await store.credential_by_token(self._engine, token)
+        if credential is None:
+            raise Unauthenticated("unknown or revoked key", invalid=True)
+        return credential_principal(credential)

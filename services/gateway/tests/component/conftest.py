@@ -1,0 +1,50 @@
+"""Component tests exercise route logic without PostgreSQL or Redis: authentication is a
+fixed principal and rate limits are off (both are tested for real in tests/integration)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from coldchain_gateway.app import create_app
+from coldchain_gateway.security.permissions import Permission
+from coldchain_gateway.security.principal import Principal, Unauthenticated
+from coldchain_gateway.security.ratelimit import NoLimits
+from coldchain_gateway.settings import GatewaySettings
+
+INGEST_ANY = Principal(
+    "test-integration",
+    "integration",
+    "component tests",
+    frozenset({Permission.TELEMETRY_INGEST, Permission.VEHICLES_READ}),
+)
+
+
+class StaticAuthenticator:
+    """Accepts the one token `good` as `principal`."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    async def authenticate(self, token: str | None) -> Principal:
+        if token != "good":
+            raise Unauthenticated("not the test token", invalid=token is not None)
+        return self.principal
+
+
+AUTH = {"X-API-Key": "good"}
+AppFactory = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def make_app() -> AppFactory:
+    def make(principal: Principal = INGEST_ANY, **settings: Any) -> FastAPI:
+        app = create_app(GatewaySettings(dev_mode=True, **settings))
+        app.state.authenticator = StaticAuthenticator(principal)
+        app.state.limiter = NoLimits()
+        return app
+
+    return make
