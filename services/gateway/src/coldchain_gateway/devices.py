@@ -21,13 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts import DeviceOptions, DeviceRegistered
 from coldchain_contracts.topics import FLEET_DEVICES
+from coldchain_gateway.schemas import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
 
-router = APIRouter(prefix="/v1/devices", tags=["devices"])
+router = APIRouter(
+    prefix="/v1/devices", tags=["devices"], responses=problem_responses(*PROTECTED, 404, 502, 503)
+)
 log = get_logger(__name__)
 DeviceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
