@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from coldchain_contracts import FixAccepted, FixRejected, RawFix, RawFixReceived, RejectReason, SpeedUnit
 from coldchain_ingest.fix_memory import Overlay, Seen
@@ -46,6 +47,18 @@ Problem = tuple[RejectReason, str]
 
 def speed_kmh(value: float | None, unit: SpeedUnit) -> float | None:
     return None if value is None else round(value * _TO_KMH[unit], 3)
+
+
+def without_nul(value: Any) -> Any:
+    """The value with U+0000 removed from every string: PostgreSQL text and jsonb cannot hold
+    it, and a device that sends one means nothing by it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def fix_instant(fix: RawFix) -> datetime:
@@ -195,12 +208,12 @@ def normalise(
         door_open=fix.door_open,
         defrost=fix.defrost,
         temperatures=fix.temperatures,
-        attributes=fix.attributes,
+        attributes=without_nul(fix.attributes),
         gps_valid=gps_valid,
         fix_time=fix.fix_time,
         hdop=fix.hdop,
         satellites=fix.satellites,
-        driver_id=fix.driver_id,
+        driver_id=without_nul(fix.driver_id),
         producer="ingest",
         causation_id=raw.event_id,
         correlation_id=raw.correlation_id,

@@ -192,3 +192,15 @@ def test_accepted_fix_keeps_fix_time_and_receiver_quality() -> None:
         "D-7",
         True,
     )
+
+
+def test_nul_characters_are_removed_since_postgresql_cannot_store_them() -> None:
+    out = normalise(
+        raw(NOW, driver_id="D\x007", attributes={"note\x00": "a\x00b", "list": ["x\x00"], "n": 1}),
+        {},
+        NOW,
+        RULES,
+    )
+    assert isinstance(out, FixAccepted)
+    assert out.driver_id == "D7"
+    assert out.attributes == {"note": "ab", "list": ["x"], "n": 1}
