@@ -87,7 +87,7 @@ FLEET_VEHICLES = Topic(
     partitions=3,
     cleanup_policy="compact",
     producer="tracking",
-    consumers=("ingest",),
+    consumers=("ingest", "tracking"),
     description="Vehicle reference data and device bindings, latest per vehicle.",
 )
 VEHICLE_STATE = Topic(

@@ -1,0 +1,340 @@
+"""One vehicle's analysis state and the two ways it moves forward: fixes and the clock.
+
+Order: fixes are analysed strictly in device-time order. A fix first waits in a small
+reorder buffer; it is analysed once a fix `lateness_s` newer has arrived (or, when the
+vehicle goes quiet, once the clock is `lateness_s` past it: `tick`). So a late fix
+that fills a gap within that allowance is analysed in its place, as if it had come in
+order. A fix at or before the watermark (the device time up to which analysis is
+final) is late: it is stored in history but never changes analysis or live state.
+Nothing published is ever retracted.
+
+Before each fix, every timer (stop, dwell, grace, alert) is advanced to the fix's time,
+and after the last released fix to the watermark; every rule reads "what was observed
+holds until contradicted", so a confirmation by the clock and by a later fix agree, and
+the result does not depend on when the clock ticked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coldchain_contracts import AlertKind, ChannelState, Compartment, Motion
+from coldchain_contracts.tracking_events import TrackingEvent
+from coldchain_tracking.analysis import alerts, excursions, geofences, trips
+from coldchain_tracking.analysis.alerts import AlertTrack
+from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.excursions import Band, ChannelWatch
+from coldchain_tracking.analysis.geofences import Geofence, Presence
+from coldchain_tracking.analysis.motion import classify, is_moving, speed_of
+from coldchain_tracking.analysis.sample import Point, Sample
+from coldchain_tracking.analysis.trips import TripState
+
+
+class Load(BaseModel):
+    """What the vehicle carries, as orders/dispatch will tell (not consumed yet: see the doc)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    loaded_since: datetime
+    destination_site_id: str | None = None
+    setpoints: dict[str, float] = Field(default_factory=dict, description="Per channel, overrides the zone")
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    config: AnalysisConfig = field(default_factory=AnalysisConfig)
+    compartments: tuple[Compartment, ...] = ()
+    geofences: tuple[Geofence, ...] = ()
+    load: Load | None = None
+
+    def band(self, channel: str) -> Band | None:
+        compartment = next((c for c in self.compartments if c.channel == channel), None)
+        zone = compartment.zone if compartment else None
+        if self.load is not None and channel in self.load.setpoints:
+            setpoint, tolerance = self.load.setpoints[channel], self.config.setpoint_tolerance_c
+            return Band(low=setpoint - tolerance, high=setpoint + tolerance, zone=zone)
+        if zone is None:
+            return None
+        limits = self.config.band_of(zone)
+        return Band(low=limits[0], high=limits[1], zone=zone) if limits else None
+
+
+class VehicleAnalysis(BaseModel):
+    """Everything the analysis remembers about one vehicle; stored as JSON next to live state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vehicle_id: str
+    revision: int = 0
+    watermark: datetime | None = None
+    buffer: tuple[Sample, ...] = ()
+    last_fix: Sample | None = None
+    last_valid: Point | None = None
+    motion: Motion | None = None
+    trips: TripState = Field(default_factory=TripState)
+    presence: dict[str, Presence] = Field(default_factory=dict)
+    channels: dict[str, ChannelWatch] = Field(default_factory=dict)
+    alerts: dict[str, AlertTrack] = Field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        track = self.alerts.get(AlertKind.OFFLINE.value)
+        return track is not None and track.alert is not None and track.cleared_at is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: VehicleAnalysis
+    events: list[TrackingEvent]
+    changed: bool = False
+    """The state must be stored (its revision went up)."""
+    late: int = 0
+    duplicates: int = 0
+
+
+def advance(state: VehicleAnalysis, fixes: Iterable[Sample], ctx: AnalysisContext) -> Outcome:
+    """Take a vehicle's fixes (any order, duplicates allowed) and analyse what is now final."""
+    buffered = {s.at: s for s in state.buffer}
+    late = duplicates = 0
+    for sample in fixes:
+        if state.watermark is not None and sample.at <= state.watermark:
+            late += 1
+        elif sample.at in buffered:
+            duplicates += 1
+        else:
+            buffered[sample.at] = sample
+    if len(buffered) == len(state.buffer):
+        return Outcome(state, [], late=late, duplicates=duplicates)
+    state = state.model_copy(update={"buffer": tuple(sorted(buffered.values(), key=lambda s: s.at))})
+    newest = state.buffer[-1].at
+    outcome = _run_until(state, newest - timedelta(seconds=ctx.config.lateness_s), ctx)
+    return Outcome(_bumped(outcome.state), outcome.events, True, late, duplicates)
+
+
+def tick(state: VehicleAnalysis, now: datetime, ctx: AnalysisContext) -> Outcome:
+    """The clock reached `now` (wall time): release what the lateness allowance frees, run timers."""
+    until = now - timedelta(seconds=ctx.config.lateness_s)
+    if state.watermark is not None and until <= state.watermark:
+        return Outcome(state, [])
+    outcome = _run_until(state, until, ctx)
+    moved = bool(outcome.events) or outcome.state.buffer != state.buffer
+    # A tick that changed nothing but the watermark is not worth a write.
+    if not moved:
+        return Outcome(state, [])
+    return Outcome(_bumped(outcome.state), outcome.events, True)
+
+
+def _bumped(state: VehicleAnalysis) -> VehicleAnalysis:
+    return state.model_copy(update={"revision": state.revision + 1})
+
+
+def _run_until(state: VehicleAnalysis, until: datetime, ctx: AnalysisContext) -> Outcome:
+    if state.watermark is not None and until <= state.watermark:
+        return Outcome(state, [])
+    events: list[TrackingEvent] = []
+    released = [s for s in state.buffer if s.at <= until]
+    state = state.model_copy(update={"buffer": tuple(s for s in state.buffer if s.at > until)})
+    for sample in released:
+        state = _elapse(state, sample.at, ctx, events)
+        state = _apply(state, sample, ctx, events)
+    state = _elapse(state, until, ctx, events)
+    return Outcome(state.model_copy(update={"watermark": until}), events)
+
+
+def _where(state: VehicleAnalysis, at: datetime) -> Point:
+    last = state.last_valid or state.last_fix
+    if last is None:
+        return Point(at=at, latitude=0.0, longitude=0.0)
+    return Point(at=at, latitude=last.latitude, longitude=last.longitude)
+
+
+def _elapse(
+    state: VehicleAnalysis, now: datetime, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Advance every timer to `now` without a new observation."""
+    last_fix = state.last_fix
+    if last_fix is None:
+        return state
+    cfg, vid = ctx.config, state.vehicle_id
+    where = _where(state, now)
+    trip_state, ev = trips.elapse(state.trips, vid, now, cfg.stop_min_s)
+    out += ev
+    fences = {f.geofence_id: f for f in ctx.geofences}
+    presence = dict(state.presence)
+    for gid, p in state.presence.items():
+        if gid in fences:
+            presence[gid], ev = geofences.elapse(p, fences[gid], vid, now, cfg.geofence_dwell_s)
+            out += ev
+    channels = dict(state.channels)
+    for ch, w in state.channels.items():
+        channels[ch], ev = excursions.elapse(w, ch, ctx.band(ch), where, vid, cfg.excursion_grace_s)
+        out += ev
+    state = state.model_copy(update={"trips": trip_state, "presence": presence, "channels": channels})
+    tracks = dict(state.alerts)
+    for key, track in state.alerts.items():
+        tracks[key], ev = alerts.elapse(track, where, _rule(track.kind, cfg), vid)
+        out += ev
+    offline_for = (now - last_fix.at).total_seconds()
+    if offline_for >= cfg.offline_after_s:
+        tracks[AlertKind.OFFLINE.value], ev = alerts.observe(
+            tracks.get(AlertKind.OFFLINE.value) or AlertTrack(kind=AlertKind.OFFLINE),
+            True,
+            where,
+            _rule(AlertKind.OFFLINE, cfg),
+            vid,
+            detail=f"no fix since {last_fix.at.isoformat()}",
+            since=last_fix.at,
+        )
+        out += ev
+    state = state.model_copy(update={"alerts": tracks})
+    return _observe_load(state, where, ctx, out)
+
+
+def _apply(
+    state: VehicleAnalysis, sample: Sample, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Analyse one fix, in device-time order, after the timers were advanced to its time."""
+    cfg, vid = ctx.config, state.vehicle_id
+    here = Point(at=sample.at, latitude=sample.latitude, longitude=sample.longitude)
+    state = _observe_alert(state, AlertKind.OFFLINE, "", False, here, ctx, out)
+    state = _observe_temperatures(state, sample, here, ctx, out)
+    updates: dict[str, object] = {"last_fix": sample}
+    if sample.gps_valid:
+        moving = is_moving(sample, state.last_valid, cfg.moving_speed_kmh)
+        if moving is not None:
+            trip_state, ev = trips.observe(state.trips, vid, sample, moving, state.last_valid, cfg.stop_min_s)
+            out += ev
+            state = state.model_copy(
+                update={"trips": trip_state, "motion": classify(moving, sample.ignition)}
+            )
+        state = _observe_geofences(state, here, ctx, out)
+        speed = speed_of(sample, state.last_valid)
+        slow = (
+            ctx.load is not None
+            and speed is not None
+            and speed < cfg.slow_speed_kmh
+            and not any(p.inside and p.site_id for p in state.presence.values())
+        )
+        state = _observe_alert(state, AlertKind.SLOW_OR_STUCK, "", slow, here, ctx, out)
+        updates["last_valid"] = here
+    state = state.model_copy(update=updates)
+    return _observe_load(state, here, ctx, out)
+
+
+def _observe_temperatures(
+    state: VehicleAnalysis, sample: Sample, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    cfg, vid = ctx.config, state.vehicle_id
+    readings = {r.channel: r for r in sample.temperatures}
+    watched = {c.channel for c in ctx.compartments} | set(state.channels)
+    watched |= {ch for ch, r in readings.items() if r.state is not ChannelState.UNUSED}
+    channels = dict(state.channels)
+    for ch in sorted(watched):
+        reading = readings.get(ch)
+        channels[ch], ev = excursions.observe(
+            channels.get(ch) or ChannelWatch(),
+            ch,
+            ctx.band(ch),
+            reading,
+            bool(sample.defrost),
+            here,
+            vid,
+            cfg.excursion_grace_s,
+            cfg.excursion_hysteresis_c,
+        )
+        out += ev
+        if reading is not None and reading.state is not ChannelState.UNUSED:
+            disconnected = reading.state is ChannelState.PROBE_DISCONNECTED
+            state = _observe_alert(state, AlertKind.PROBE_DISCONNECTED, ch, disconnected, here, ctx, out)
+    return state.model_copy(update={"channels": channels})
+
+
+def _observe_geofences(
+    state: VehicleAnalysis, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    cfg, vid = ctx.config, state.vehicle_id
+    presence: dict[str, Presence] = {}
+    for fence in ctx.geofences:
+        p, ev = geofences.observe(
+            state.presence.get(fence.geofence_id) or Presence(),
+            fence,
+            vid,
+            here,
+            cfg.geofence_dwell_s,
+            cfg.geofence_exit_margin_m,
+        )
+        out += ev
+        if p != Presence():
+            presence[fence.geofence_id] = p
+    for gid, p in state.presence.items():
+        if gid not in presence and p.inside and all(f.geofence_id != gid for f in ctx.geofences):
+            # The geofence was removed (site deactivated) while the vehicle was inside: close the visit.
+            out.append(geofences.exited(p, gid, p.site_id, vid, here))
+    return state.model_copy(update={"presence": presence})
+
+
+def _observe_load(
+    state: VehicleAnalysis, where: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    load = ctx.load
+    key = AlertKind.LOADED_TOO_LONG.value
+    if load is None and key not in state.alerts:
+        return state
+    arrived = load is not None and any(
+        p.inside
+        and p.site_id is not None
+        and (load.destination_site_id in (None, p.site_id))
+        and p.entered_at is not None
+        and p.entered_at >= load.loaded_since
+        for p in state.presence.values()
+    )
+    holds = load is not None and not arrived
+    since = load.loaded_since if load is not None else None
+    return _observe_alert(state, AlertKind.LOADED_TOO_LONG, "", holds, where, ctx, out, since=since)
+
+
+def _observe_alert(
+    state: VehicleAnalysis,
+    kind: AlertKind,
+    key: str,
+    holds: bool,
+    where: Point,
+    ctx: AnalysisContext,
+    out: list[TrackingEvent],
+    since: datetime | None = None,
+) -> VehicleAnalysis:
+    name = f"{kind.value}:{key}" if key else kind.value
+    track = state.alerts.get(name)
+    if track is None and not holds:
+        return state
+    detail = f"channel {key}" if key else ""
+    track, ev = alerts.observe(
+        track or AlertTrack(kind=kind, key=key),
+        holds,
+        where,
+        _rule(kind, ctx.config),
+        state.vehicle_id,
+        detail=detail,
+        since=since,
+    )
+    out += ev
+    tracks = dict(state.alerts)
+    if track.alert is None and track.holds_since is None:
+        tracks.pop(name, None)
+    else:
+        tracks[name] = track
+    return state.model_copy(update={"alerts": tracks})
+
+
+def _rule(kind: AlertKind, cfg: AnalysisConfig) -> alerts.AlertRule:
+    open_after = {
+        AlertKind.PROBE_DISCONNECTED: cfg.probe_disconnected_after_s,
+        AlertKind.SLOW_OR_STUCK: cfg.slow_after_s,
+        AlertKind.LOADED_TOO_LONG: cfg.loaded_max_s,
+        AlertKind.OFFLINE: cfg.offline_after_s,
+    }[kind]
+    return alerts.AlertRule(open_after_s=open_after, dedup_s=cfg.alert_dedup_s)
