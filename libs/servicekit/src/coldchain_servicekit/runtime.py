@@ -72,6 +72,7 @@ def runtime_app(
     title: str,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    after_broker_start: Sequence[Hook] = (),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     settings = runtime.settings
@@ -94,6 +95,8 @@ def runtime_app(
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
+            for hook in after_broker_start:  # e.g. background tasks that publish
+                await hook()
             log.info("started", port=settings.http_port)
             yield
         finally:

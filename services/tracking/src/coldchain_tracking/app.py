@@ -6,10 +6,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 from coldchain_tracking import api, handlers
+from coldchain_tracking.analysis_runner import AnalysisRunner
+from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.db import SCHEMA
 from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
 from coldchain_tracking.settings import TrackingSettings
 
@@ -22,8 +26,24 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     assert runtime.redis is not None
     history = PositionHistory(runtime.engine)
     live = LiveStateStore(runtime.redis)
-    handlers.register(runtime.broker, settings, history, live)
-    app = runtime_app(runtime, SCHEMA_DEF, title="Coldchain tracking")
+    reference = ReferenceData(runtime.redis)
+    runner = AnalysisRunner(
+        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config()
+    )
+    handlers.register(runtime.broker, settings, history, runner, reference)
+    # Geofences and compartments load before the broker starts, so no fix is analysed without them.
+    refresh = Periodic("refresh-reference-data", reference.load, settings.reference_refresh_s)
+    sweeper = Periodic("offline-sweeper", runner.sweep, settings.sweep_every_s)
+
+    app = runtime_app(
+        runtime,
+        SCHEMA_DEF,
+        title="Coldchain tracking",
+        on_start=[refresh.start],
+        # The sweeper publishes, so it starts once the broker has.
+        after_broker_start=[sweeper.start],
+        on_stop=[sweeper.stop, refresh.stop],
+    )
     app.state.history = history
     app.state.live = live
     app.include_router(api.router)

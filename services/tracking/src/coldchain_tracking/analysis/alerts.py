@@ -91,7 +91,7 @@ def elapse(track: AlertTrack, where: Point, rule: AlertRule, vehicle_id: str) ->
     ):
         opened_at = track.holds_since + timedelta(seconds=rule.open_after_s)
         alert_id = subject_id("alert", vehicle_id, track.kind.value, track.key, opened_at)
-        alert = OpenAlert(alert_id=alert_id, opened_at=opened_at, detail=detail)
+        alert = OpenAlert(alert_id=alert_id, opened_at=opened_at, detail=track.detail)
         return track.model_copy(update={"alert": alert}), [
             AlertOpened(
                 event_id=event_id(alert_id, "AlertOpened"),
@@ -101,7 +101,7 @@ def elapse(track: AlertTrack, where: Point, rule: AlertRule, vehicle_id: str) ->
                 longitude=where.longitude,
                 alert_id=alert_id,
                 kind=track.kind,
-                detail=detail,
+                detail=track.detail,
             )
         ]
     cleared = track.cleared_at

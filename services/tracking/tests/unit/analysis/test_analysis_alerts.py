@@ -42,15 +42,28 @@ def run(samples: list[Sample], ctx: AnalysisContext) -> tuple[VehicleAnalysis, l
 def test_tracker_opens_after_the_condition_held_long_enough_dated_at_that_moment() -> None:
     assert track([(0, True), (1, True), (1.5, False)]) == []
     [opened] = track([(0, True), (1, True), (3, True)])
-    assert isinstance(opened, AlertOpened) and opened.at == at(2)
+    assert isinstance(opened, AlertOpened)
+    assert opened.at == at(2)
 
 
 def test_tracker_dedup_window_merges_a_relapse_into_one_alert_and_closes_at_the_clearing() -> None:
-    flapping = [(0, True), (3, True), (4, False), (8, True), (9, False), (15, False), (19, False), (20, False)]
+    flapping = [
+        (0, True),
+        (3, True),
+        (4, False),
+        (8, True),
+        (9, False),
+        (15, False),
+        (19, False),
+        (20, False),
+    ]
     events = track(flapping)
     opened, closed = events
-    assert isinstance(opened, AlertOpened) and isinstance(closed, AlertClosed)
-    assert closed.alert_id == opened.alert_id and closed.at == at(9) and closed.opened_at == at(2)
+    assert isinstance(opened, AlertOpened)
+    assert isinstance(closed, AlertClosed)
+    assert closed.alert_id == opened.alert_id
+    assert closed.at == at(9)
+    assert closed.opened_at == at(2)
 
 
 def test_tracker_opens_a_new_alert_after_the_window() -> None:
@@ -61,7 +74,11 @@ def test_tracker_opens_a_new_alert_after_the_window() -> None:
 
 def probe(minute: float, state: ChannelState) -> Sample:
     return Sample(
-        at=at(minute), latitude=37.5, longitude=127.0, speed_kmh=0, temperatures=(ReeferReading(channel="A", state=state),)
+        at=at(minute),
+        latitude=37.5,
+        longitude=127.0,
+        speed_kmh=0,
+        temperatures=(ReeferReading(channel="A", state=state),),
     )
 
 
@@ -71,9 +88,12 @@ def test_probe_disconnected_alert_per_channel() -> None:
     samples = [probe(0, d), probe(3, d), probe(6, d), probe(7, ok), probe(20, ok)]
     _, events = run(samples, ctx)
     opened, closed = events
-    assert isinstance(opened, AlertOpened) and opened.kind is AlertKind.PROBE_DISCONNECTED
-    assert opened.detail == "channel A" and opened.at == at(5)
-    assert isinstance(closed, AlertClosed) and closed.at == at(7)
+    assert isinstance(opened, AlertOpened)
+    assert opened.kind is AlertKind.PROBE_DISCONNECTED
+    assert opened.detail == "channel A"
+    assert opened.at == at(5)
+    assert isinstance(closed, AlertClosed)
+    assert closed.at == at(7)
     _, spurious = run([probe(0, d), probe(1, ok), probe(30, ok)], ctx)
     assert spurious == []
 
@@ -87,8 +107,11 @@ def test_slow_or_stuck_only_while_loaded_and_outside_sites() -> None:
     loaded = AnalysisContext(CFG, load=Load(loaded_since=T0 - timedelta(hours=1)))
     _, events = run([*crawl, moving(50, 60, lat=37.6), moving(65, 60, lat=37.7)], loaded)
     opened, closed = events
-    assert isinstance(opened, AlertOpened) and opened.kind is AlertKind.SLOW_OR_STUCK and opened.at == at(40)
-    assert isinstance(closed, AlertClosed) and closed.at == at(50)
+    assert isinstance(opened, AlertOpened)
+    assert opened.kind is AlertKind.SLOW_OR_STUCK
+    assert opened.at == at(40)
+    assert isinstance(closed, AlertClosed)
+    assert closed.at == at(50)
     assert run(crawl, AnalysisContext(CFG))[1] == []
     site = Geofence(geofence_id="site:s", site_id="s", latitude=37.52, longitude=127.0, radius_m=5000)
     at_site = AnalysisContext(CFG, geofences=(site,), load=loaded.load)
@@ -102,8 +125,11 @@ def test_loaded_too_long_without_arriving_and_closing_on_arrival_at_the_destinat
     route = [moving(m, 60, lat=37.5 + m * 0.0014) for m in range(0, 250, 10)]
     _, events = run([*route, moving(260, 0, lat=37.9), moving(280, 0, lat=37.9)], ctx)
     opened, closed = events
-    assert isinstance(opened, AlertOpened) and opened.kind is AlertKind.LOADED_TOO_LONG and opened.at == at(240)
-    assert isinstance(closed, AlertClosed) and closed.at == at(260)
+    assert isinstance(opened, AlertOpened)
+    assert opened.kind is AlertKind.LOADED_TOO_LONG
+    assert opened.at == at(240)
+    assert isinstance(closed, AlertClosed)
+    assert closed.at == at(260)
 
 
 def test_offline_opens_by_the_clock_and_closes_when_fixes_return_for_the_dedup_window() -> None:
@@ -112,10 +138,13 @@ def test_offline_opens_by_the_clock_and_closes_when_fixes_return_for_the_dedup_w
     assert [e for e in tick(state, at(9), ctx).events if isinstance(e, AlertOpened)] == []
     went_offline = tick(state, at(30), ctx)
     [opened] = [e for e in went_offline.events if isinstance(e, AlertOpened)]
-    assert isinstance(opened, AlertOpened) and opened.kind is AlertKind.OFFLINE and opened.at == at(10)
+    assert isinstance(opened, AlertOpened)
+    assert opened.kind is AlertKind.OFFLINE
+    assert opened.at == at(10)
     assert went_offline.state.offline
     back = advance(went_offline.state, [moving(40, 0)], ctx)
-    assert back.events == [] and not back.state.offline
+    assert back.events == []
+    assert not back.state.offline
     closed = tick(back.state, at(46), ctx).events
     assert [(type(e), e.at) for e in closed] == [(AlertClosed, at(40))]  # type: ignore[attr-defined]
 

@@ -21,11 +21,14 @@ from coldchain_tracking.analysis.vehicle import AnalysisContext, Load, VehicleAn
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CHILLED = AnalysisContext(
-    AnalysisConfig(lateness_s=0), compartments=(Compartment(channel="A", zone=TemperatureZone.CHILLED, pallets=8),)
+    AnalysisConfig(lateness_s=0),
+    compartments=(Compartment(channel="A", zone=TemperatureZone.CHILLED, pallets=8),),
 )
 
 
-def reading(minute: float, celsius: float | None, defrost: bool = False, state: ChannelState = ChannelState.OK) -> Sample:
+def reading(
+    minute: float, celsius: float | None, defrost: bool = False, state: ChannelState = ChannelState.OK
+) -> Sample:
     return Sample(
         at=T0 + timedelta(minutes=minute),
         latitude=37.5,
@@ -53,20 +56,23 @@ def test_excursion_opens_after_the_grace_and_closes_with_duration_and_peak() -> 
     samples = [reading(0, 3), reading(1, 7), reading(3, 9), reading(6, 8), reading(8, 6), reading(10, 4)]
     state, events = run(samples)
     opened, closed = events
-    assert isinstance(opened, ExcursionOpened) and isinstance(closed, ExcursionClosed)
+    assert isinstance(opened, ExcursionOpened)
+    assert isinstance(closed, ExcursionClosed)
     assert opened.started_at == T0 + timedelta(minutes=1)
     assert opened.at == T0 + timedelta(minutes=6)  # started + 5 min grace
     assert (opened.band_low_celsius, opened.band_high_celsius, opened.zone) == (0, 5, TemperatureZone.CHILLED)
     assert closed.excursion_id == opened.excursion_id
-    assert closed.duration_s == 9 * 60 and closed.peak_celsius == 9
+    assert closed.duration_s == 9 * 60
+    assert closed.peak_celsius == 9
     assert state.channels["A"].excursion is None
 
 
 def test_hysteresis_a_reading_just_inside_the_band_keeps_the_excursion_open() -> None:
     samples = [reading(0, 7), reading(6, 7), reading(7, 4.8), reading(8, 4.6), reading(9, 4.4)]
     _, events = run(samples)
-    opened, closed = events
-    assert isinstance(closed, ExcursionClosed) and closed.at == T0 + timedelta(minutes=9)
+    _opened, closed = events
+    assert isinstance(closed, ExcursionClosed)
+    assert closed.at == T0 + timedelta(minutes=9)
 
 
 def test_no_excursion_while_defrosting_and_the_grace_restarts_after() -> None:
@@ -90,7 +96,11 @@ def test_the_loads_setpoint_overrides_the_zone_band() -> None:
     ctx = AnalysisContext(AnalysisConfig(lateness_s=0), compartments=CHILLED.compartments, load=load)
     _, events = run([reading(0, 2), reading(6, 2)], ctx)  # fine for chilled, far too warm for -20 ± 2
     [opened] = events
-    assert isinstance(opened, ExcursionOpened) and (opened.band_low_celsius, opened.band_high_celsius) == (-22, -18)
+    assert isinstance(opened, ExcursionOpened)
+    assert (opened.band_low_celsius, opened.band_high_celsius) == (
+        -22,
+        -18,
+    )
 
 
 def test_a_channel_without_a_zone_or_setpoint_is_unmonitored() -> None:

@@ -51,21 +51,25 @@ def test_point_in_polygon_and_distance_to_its_edge() -> None:
     assert not point_in_polygon(37.505, 126.999, SQUARE)
     assert distance_to_polygon_m(37.51 + 100 * METRE_LAT, 127.005, SQUARE) == pytest.approx(100, rel=0.01)
     concave = ((0.0, 0.0), (0.0, 2.0), (2.0, 2.0), (2.0, 1.5), (0.5, 1.5), (0.5, 0.5), (2.0, 0.5), (2.0, 0.0))
-    assert point_in_polygon(1.0, 0.2, concave) and not point_in_polygon(1.0, 1.0, concave)
+    assert point_in_polygon(1.0, 0.2, concave)
+    assert not point_in_polygon(1.0, 1.0, concave)
 
 
 def test_entering_needs_the_dwell_and_is_dated_at_the_first_fix_inside() -> None:
     outside, inside = 37.5 + 500 * METRE_LAT, 37.5
     events = run(CIRCLE, [point(0, outside), point(30, inside), point(60, inside), point(90, inside)])
     [entered] = events
-    assert isinstance(entered, GeofenceEntered) and entered.at == T0 + timedelta(seconds=30)
+    assert isinstance(entered, GeofenceEntered)
+    assert entered.at == T0 + timedelta(seconds=30)
 
 
 def test_a_single_jitter_fix_inside_or_just_outside_does_not_flap() -> None:
     outside, inside = 37.5 + 500 * METRE_LAT, 37.5
     assert run(CIRCLE, [point(0, outside), point(30, inside), point(50, outside), point(120, outside)]) == []
     edge_jitter = 37.5 + 170 * METRE_LAT  # 20 m outside the radius: within the exit margin
-    events = run(CIRCLE, [point(0, inside), point(60, inside), point(90, edge_jitter), point(200, edge_jitter)])
+    events = run(
+        CIRCLE, [point(0, inside), point(60, inside), point(90, edge_jitter), point(200, edge_jitter)]
+    )
     assert [type(e) for e in events] == [GeofenceEntered]
     events = run(CIRCLE, [point(0, inside), point(60, inside), point(90, outside), point(100, inside)])
     assert [type(e) for e in events] == [GeofenceEntered]
@@ -75,8 +79,10 @@ def test_exit_after_the_dwell_beyond_the_margin_carries_the_entry_time() -> None
     outside, inside = 37.5 + 500 * METRE_LAT, 37.5
     events = run(CIRCLE, [point(0, inside), point(60, inside), point(120, outside), point(180, outside)])
     entered, exited = events
-    assert isinstance(exited, GeofenceExited) and isinstance(entered, GeofenceEntered)
-    assert exited.at == T0 + timedelta(seconds=120) and exited.entered_at == entered.at
+    assert isinstance(exited, GeofenceExited)
+    assert isinstance(entered, GeofenceEntered)
+    assert exited.at == T0 + timedelta(seconds=120)
+    assert exited.entered_at == entered.at
 
 
 def test_polygon_enter_and_exit() -> None:
@@ -102,7 +108,9 @@ def test_site_becomes_a_circle_geofence_and_vehicle_analysis_reports_its_visit()
 
 def test_a_removed_geofence_closes_the_visit() -> None:
     ctx = AnalysisContext(AnalysisConfig(lateness_s=0, geofence_dwell_s=0), geofences=(CIRCLE,))
-    state = advance(VehicleAnalysis(vehicle_id="v1"), [Sample(at=T0, latitude=37.5, longitude=127.0)], ctx).state
+    state = advance(
+        VehicleAnalysis(vehicle_id="v1"), [Sample(at=T0, latitude=37.5, longitude=127.0)], ctx
+    ).state
     later = Sample(at=T0 + timedelta(minutes=1), latitude=37.5, longitude=127.0)
     outcome = advance(state, [later], AnalysisContext(AnalysisConfig(lateness_s=0)))
     assert [type(e) for e in outcome.events] == [GeofenceExited]

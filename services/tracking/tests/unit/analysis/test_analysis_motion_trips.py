@@ -60,19 +60,24 @@ def test_a_trip_ends_and_a_stop_starts_when_standing_longer_than_the_minimum() -
     _, events = run(drive_and_stop())
     kinds = [type(e) for e in events]
     assert kinds == [TripStarted, TripEnded, StopStarted, StopEnded, TripStarted]
-    started, ended, stop, stop_ended, _ = events
-    assert isinstance(ended, TripEnded) and isinstance(stop, StopStarted) and isinstance(stop_ended, StopEnded)
-    assert ended.started_at == at(0) and ended.at == at(6) == stop.at
+    _started, ended, stop, stop_ended, _ = events
+    assert isinstance(ended, TripEnded)
+    assert isinstance(stop, StopStarted)
+    assert isinstance(stop_ended, StopEnded)
+    assert ended.started_at == at(0)
+    assert ended.at == at(6) == stop.at
     expected_km = haversine_m(37.5, 127.0, 37.55, 127.0) / 1000
     assert ended.distance_km == pytest.approx(expected_km, abs=0.002)
-    assert stop_ended.at == at(16) and stop_ended.duration_s == 600
+    assert stop_ended.at == at(16)
+    assert stop_ended.duration_s == 600
 
 
 def test_a_standstill_shorter_than_the_minimum_is_no_stop_and_the_trip_goes_on() -> None:
     samples = [sample(0), sample(1, lat=37.51), sample(2, lat=37.51, speed=0), sample(4, lat=37.52)]
     state, events = run(samples)
     assert [type(e) for e in events] == [TripStarted]
-    assert state.trips.trip is not None and state.trips.trip.distance_km > 2
+    assert state.trips.trip is not None
+    assert state.trips.trip.distance_km > 2
 
 
 def test_the_clock_confirms_a_stop_when_the_device_goes_quiet_with_the_same_stop_as_a_later_fix() -> None:
@@ -84,7 +89,11 @@ def test_the_clock_confirms_a_stop_when_the_device_goes_quiet_with_the_same_stop
 
 
 def test_invalid_gps_fixes_are_neither_stops_nor_moves() -> None:
-    samples = [sample(0), *[sample(m, speed=0.0, gps_valid=False) for m in range(1, 10)], sample(10, lat=37.6)]
+    samples = [
+        sample(0),
+        *[sample(m, speed=0.0, gps_valid=False) for m in range(1, 10)],
+        sample(10, lat=37.6),
+    ]
     state, events = run(samples)
     assert [type(e) for e in events] == [TripStarted]
     assert state.trips.stop is None
