@@ -46,5 +46,6 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     )
     app.state.history = history
     app.state.live = live
+    app.state.reference = reference
     app.include_router(api.router)
     return app

@@ -13,6 +13,7 @@ class TrackingSettings(ServiceSettings):
     offline_after_s: float = 600.0
     # Analysis rules (docs/tracking-analysis.md); env TRACKING_<NAME>.
     lateness_s: float = 120.0
+    flush_after_s: float = 120.0
     stop_min_s: float = 180.0
     geofence_dwell_s: float = 60.0
     geofence_exit_margin_m: float = 30.0
@@ -33,6 +34,7 @@ class TrackingSettings(ServiceSettings):
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(
             lateness_s=self.lateness_s,
+            flush_after_s=self.flush_after_s,
             moving_speed_kmh=self.moving_speed_kmh,
             stop_min_s=self.stop_min_s,
             geofence_dwell_s=self.geofence_dwell_s,

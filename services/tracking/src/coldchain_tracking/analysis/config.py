@@ -12,6 +12,8 @@ class AnalysisConfig(BaseModel):
 
     lateness_s: float = 120.0
     """Reorder buffer: fixes are analysed once the newest fix is this much newer (device time)."""
+    flush_after_s: float = 120.0
+    """...or once nothing has been received for this long (receipt time): the vehicle went quiet."""
     moving_speed_kmh: float = 5.0
     stop_min_s: float = 180.0
     geofence_dwell_s: float = 60.0

@@ -15,6 +15,8 @@ class Sample(BaseModel):
     at: datetime
     latitude: float
     longitude: float
+    received_at: datetime | None = None
+    """When the platform received it (None: at `at`); the offline clock runs on this."""
     speed_kmh: float | None = None
     ignition: bool | None = None
     gps_valid: bool = True
@@ -27,6 +29,7 @@ class Sample(BaseModel):
             at=fix.device_time,
             latitude=fix.latitude,
             longitude=fix.longitude,
+            received_at=fix.received_at,
             speed_kmh=fix.speed_kmh,
             ignition=fix.ignition,
             gps_valid=fix.gps_valid,

@@ -1,17 +1,18 @@
 """One vehicle's analysis state and the two ways it moves forward: fixes and the clock.
 
 Order: fixes are analysed strictly in device-time order. A fix first waits in a small
-reorder buffer; it is analysed once a fix `lateness_s` newer has arrived (or, when the
-vehicle goes quiet, once the clock is `lateness_s` past it: `tick`). So a late fix
-that fills a gap within that allowance is analysed in its place, as if it had come in
-order. A fix at or before the watermark (the device time up to which analysis is
-final) is late: it is stored in history but never changes analysis or live state.
-Nothing published is ever retracted.
+reorder buffer and is analysed once a fix `lateness_s` newer (device time) has
+arrived, or once nothing has been received for `flush_after_s` (`tick` flushes the
+buffer). So a late fix that fills a gap within that allowance is analysed in its
+place, as if it had come in order. A fix at or before the watermark (the device time
+up to which analysis is final) is late: it is stored in history but changes neither
+analysis nor live state. Nothing published is ever retracted.
 
-Before each fix, every timer (stop, dwell, grace, alert) is advanced to the fix's time,
-and after the last released fix to the watermark; every rule reads "what was observed
-holds until contradicted", so a confirmation by the clock and by a later fix agree, and
-the result does not depend on when the clock ticked.
+Clocks: every device-time rule (stop, dwell, grace, slow, loaded) advances its timer
+to each fix's device time before applying the fix, and reads "what was observed holds
+until contradicted"; the wall clock never drives them, so the result is a function of
+the fixes alone, and a re-run gives the same events with the same ids. Only `offline`
+(nothing received for `offline_after_s`) runs on receipt time, driven by the sweeper.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class VehicleAnalysis(BaseModel):
     watermark: datetime | None = None
     buffer: tuple[Sample, ...] = ()
     last_fix: Sample | None = None
+    last_received_at: datetime | None = None
     last_valid: Point | None = None
     motion: Motion | None = None
     trips: TripState = Field(default_factory=TripState)
@@ -98,6 +100,10 @@ class Outcome:
 
 def advance(state: VehicleAnalysis, fixes: Iterable[Sample], ctx: AnalysisContext) -> Outcome:
     """Take a vehicle's fixes (any order, duplicates allowed) and analyse what is now final."""
+    fixes = list(fixes)
+    events: list[TrackingEvent] = []
+    before = state
+    state = _heard_from(state, fixes, ctx, events)
     buffered = {s.at: s for s in state.buffer}
     late = duplicates = 0
     for sample in fixes:
@@ -107,42 +113,100 @@ def advance(state: VehicleAnalysis, fixes: Iterable[Sample], ctx: AnalysisContex
             duplicates += 1
         else:
             buffered[sample.at] = sample
-    if len(buffered) == len(state.buffer):
+    if len(buffered) > len(state.buffer):
+        state = state.model_copy(update={"buffer": tuple(sorted(buffered.values(), key=lambda s: s.at))})
+        newest = state.buffer[-1].at
+        state = _run_until(state, newest - timedelta(seconds=ctx.config.lateness_s), ctx, events)
+    if state == before:
         return Outcome(state, [], late=late, duplicates=duplicates)
-    state = state.model_copy(update={"buffer": tuple(sorted(buffered.values(), key=lambda s: s.at))})
-    newest = state.buffer[-1].at
-    outcome = _run_until(state, newest - timedelta(seconds=ctx.config.lateness_s), ctx)
-    return Outcome(_bumped(outcome.state), outcome.events, True, late, duplicates)
+    return Outcome(_bumped(state), events, True, late, duplicates)
 
 
 def tick(state: VehicleAnalysis, now: datetime, ctx: AnalysisContext) -> Outcome:
-    """The clock reached `now` (wall time): release what the lateness allowance frees, run timers."""
-    until = now - timedelta(seconds=ctx.config.lateness_s)
-    if state.watermark is not None and until <= state.watermark:
+    """The wall clock reached `now`: offline alert, and a quiet vehicle's buffer is flushed.
+
+    Flushing moves the watermark only to the newest buffered fix, never to `now`, so a
+    backlog the device uploads later (newer than that fix) is still analysed in order.
+    """
+    cfg = ctx.config
+    events: list[TrackingEvent] = []
+    before = state
+    heard = state.last_received_at
+    if heard is not None:
+        quiet_s = (now - heard).total_seconds()
+        if state.buffer and quiet_s >= cfg.flush_after_s:
+            state = _run_until(state, state.buffer[-1].at, ctx, events)
+        where = _where(state, now)
+        track = state.alerts.get(AlertKind.OFFLINE.value)
+        rule = _rule(AlertKind.OFFLINE, cfg)
+        if quiet_s >= cfg.offline_after_s:
+            detail = f"no fix received since {heard.isoformat()}"
+            track, ev = alerts.observe(
+                track or AlertTrack(kind=AlertKind.OFFLINE),
+                True,
+                where,
+                rule,
+                state.vehicle_id,
+                detail,
+                since=heard,
+            )
+            events += ev
+        elif track is not None:
+            track, ev = alerts.elapse(track, where, rule, state.vehicle_id)
+            events += ev
+        state = _with_track(state, AlertKind.OFFLINE.value, track)
+    if state == before:
         return Outcome(state, [])
-    outcome = _run_until(state, until, ctx)
-    moved = bool(outcome.events) or outcome.state.buffer != state.buffer
-    # A tick that changed nothing but the watermark is not worth a write.
-    if not moved:
-        return Outcome(state, [])
-    return Outcome(_bumped(outcome.state), outcome.events, True)
+    return Outcome(_bumped(state), events, True)
+
+
+def _heard_from(
+    state: VehicleAnalysis, fixes: list[Sample], ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Any fix, even a late one, shows the device is online (receipt time, not device time)."""
+    if not fixes:
+        return state
+    newest = max(fixes, key=lambda s: s.received_at or s.at)
+    heard = newest.received_at or newest.at
+    if state.last_received_at is not None and heard <= state.last_received_at:
+        return state
+    state = state.model_copy(update={"last_received_at": heard})
+    track = state.alerts.get(AlertKind.OFFLINE.value)
+    if track is None:
+        return state
+    here = Point(at=heard, latitude=newest.latitude, longitude=newest.longitude)
+    track, ev = alerts.observe(track, False, here, _rule(AlertKind.OFFLINE, ctx.config), state.vehicle_id)
+    out += ev
+    return _with_track(state, AlertKind.OFFLINE.value, track)
+
+
+def _with_track(state: VehicleAnalysis, name: str, track: AlertTrack | None) -> VehicleAnalysis:
+    tracks = dict(state.alerts)
+    if track is None or (track.alert is None and track.holds_since is None):
+        tracks.pop(name, None)
+    else:
+        tracks[name] = track
+    return state.model_copy(update={"alerts": tracks})
 
 
 def _bumped(state: VehicleAnalysis) -> VehicleAnalysis:
     return state.model_copy(update={"revision": state.revision + 1})
 
 
-def _run_until(state: VehicleAnalysis, until: datetime, ctx: AnalysisContext) -> Outcome:
+def _run_until(
+    state: VehicleAnalysis, until: datetime, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Analyse the buffered fixes up to `until` in device-time order; `until` becomes the watermark."""
     if state.watermark is not None and until <= state.watermark:
-        return Outcome(state, [])
-    events: list[TrackingEvent] = []
+        return state
     released = [s for s in state.buffer if s.at <= until]
+    if not released:
+        return state
     state = state.model_copy(update={"buffer": tuple(s for s in state.buffer if s.at > until)})
     for sample in released:
-        state = _elapse(state, sample.at, ctx, events)
-        state = _apply(state, sample, ctx, events)
-    state = _elapse(state, until, ctx, events)
-    return Outcome(state.model_copy(update={"watermark": until}), events)
+        state = _elapse(state, sample.at, ctx, out)
+        state = _apply(state, sample, ctx, out)
+    return state.model_copy(update={"watermark": until})
 
 
 def _where(state: VehicleAnalysis, at: datetime) -> Point:
@@ -176,20 +240,9 @@ def _elapse(
     state = state.model_copy(update={"trips": trip_state, "presence": presence, "channels": channels})
     tracks = dict(state.alerts)
     for key, track in state.alerts.items():
-        tracks[key], ev = alerts.elapse(track, where, _rule(track.kind, cfg), vid)
-        out += ev
-    offline_for = (now - last_fix.at).total_seconds()
-    if offline_for >= cfg.offline_after_s:
-        tracks[AlertKind.OFFLINE.value], ev = alerts.observe(
-            tracks.get(AlertKind.OFFLINE.value) or AlertTrack(kind=AlertKind.OFFLINE),
-            True,
-            where,
-            _rule(AlertKind.OFFLINE, cfg),
-            vid,
-            detail=f"no fix since {last_fix.at.isoformat()}",
-            since=last_fix.at,
-        )
-        out += ev
+        if track.kind is not AlertKind.OFFLINE:  # runs on the receipt clock, see `tick`
+            tracks[key], ev = alerts.elapse(track, where, _rule(track.kind, cfg), vid)
+            out += ev
     state = state.model_copy(update={"alerts": tracks})
     return _observe_load(state, where, ctx, out)
 
@@ -200,7 +253,6 @@ def _apply(
     """Analyse one fix, in device-time order, after the timers were advanced to its time."""
     cfg, vid = ctx.config, state.vehicle_id
     here = Point(at=sample.at, latitude=sample.latitude, longitude=sample.longitude)
-    state = _observe_alert(state, AlertKind.OFFLINE, "", False, here, ctx, out)
     state = _observe_temperatures(state, sample, here, ctx, out)
     updates: dict[str, object] = {"last_fix": sample}
     if sample.gps_valid:
@@ -322,12 +374,7 @@ def _observe_alert(
         since=since,
     )
     out += ev
-    tracks = dict(state.alerts)
-    if track.alert is None and track.holds_since is None:
-        tracks.pop(name, None)
-    else:
-        tracks[name] = track
-    return state.model_copy(update={"alerts": tracks})
+    return _with_track(state, name, track)
 
 
 def _rule(kind: AlertKind, cfg: AnalysisConfig) -> alerts.AlertRule:

@@ -135,21 +135,34 @@ def test_loaded_too_long_without_arriving_and_closing_on_arrival_at_the_destinat
 def test_offline_opens_by_the_clock_and_closes_when_fixes_return_for_the_dedup_window() -> None:
     ctx = AnalysisContext(CFG.model_copy(update={"offline_after_s": 600, "alert_dedup_s": 300}))
     state = advance(VehicleAnalysis(vehicle_id="v1"), [moving(0, 0)], ctx).state
-    assert [e for e in tick(state, at(9), ctx).events if isinstance(e, AlertOpened)] == []
+    assert tick(state, at(9), ctx).events == []
     went_offline = tick(state, at(30), ctx)
-    [opened] = [e for e in went_offline.events if isinstance(e, AlertOpened)]
+    [opened] = went_offline.events
     assert isinstance(opened, AlertOpened)
     assert opened.kind is AlertKind.OFFLINE
     assert opened.at == at(10)
     assert went_offline.state.offline
+    assert tick(went_offline.state, at(31), ctx).changed is False, "still offline: nothing new"
     back = advance(went_offline.state, [moving(40, 0)], ctx)
-    assert back.events == []
+    assert [e for e in back.events if isinstance(e, AlertOpened | AlertClosed)] == []
     assert not back.state.offline
+    assert tick(back.state, at(44), ctx).events == []
     closed = tick(back.state, at(46), ctx).events
     assert [(type(e), e.at) for e in closed] == [(AlertClosed, at(40))]  # type: ignore[attr-defined]
 
 
-def test_a_gap_in_the_fixes_opens_offline_even_without_a_clock_tick() -> None:
+def test_offline_runs_on_receipt_time_so_a_late_backlog_still_shows_the_device_online() -> None:
+    ctx = AnalysisContext(CFG.model_copy(update={"offline_after_s": 600, "alert_dedup_s": 0}))
+    state = advance(VehicleAnalysis(vehicle_id="v1"), [moving(30, 0)], ctx).state
+    offline = tick(state, at(45), ctx).state
+    backlog = Sample(at=at(1), received_at=at(50), latitude=37.5, longitude=127.0, speed_kmh=0)
+    outcome = advance(offline, [backlog], ctx)
+    assert outcome.late == 1
+    assert [(type(e), e.at) for e in outcome.events] == [(AlertClosed, at(50))]  # type: ignore[attr-defined]
+    assert not outcome.state.offline
+
+
+def test_a_gap_in_device_time_is_not_offline() -> None:
     ctx = AnalysisContext(CFG.model_copy(update={"offline_after_s": 600}))
     _, events = run([moving(0, 0), moving(30, 0)], ctx)
-    assert [(type(e), e.at) for e in events] == [(AlertOpened, at(10))]  # type: ignore[attr-defined]
+    assert events == []

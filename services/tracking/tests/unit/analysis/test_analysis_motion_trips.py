@@ -80,12 +80,17 @@ def test_a_standstill_shorter_than_the_minimum_is_no_stop_and_the_trip_goes_on()
     assert state.trips.trip.distance_km > 2
 
 
-def test_the_clock_confirms_a_stop_when_the_device_goes_quiet_with_the_same_stop_as_a_later_fix() -> None:
-    quiet, _ = run([sample(0), sample(1, lat=37.51, speed=0)])
-    by_clock = tick(quiet, at(10), CTX)
-    by_fix = advance(quiet, [sample(10, lat=37.51, speed=0)], CTX)
+def test_the_clock_flushes_a_quiet_vehicles_buffer_with_the_result_of_later_fixes() -> None:
+    ctx = AnalysisContext(AnalysisConfig(lateness_s=120, flush_after_s=120, stop_min_s=180))
+    quiet = advance(VehicleAnalysis(vehicle_id="v1"), [sample(0), sample(1, lat=37.51, speed=0)], ctx).state
+    quiet = advance(quiet, [sample(4, lat=37.51, speed=0)], ctx).state
+    assert [s.at for s in quiet.buffer] == [at(4)], "within the allowance of the newest fix: buffered"
+    assert tick(quiet, at(5), ctx).events == [], "received a minute ago: more may come"
+    by_clock = tick(quiet, at(6), ctx)
+    by_fix = advance(quiet, [sample(6.5, lat=37.51, speed=0)], ctx)
     assert [type(e) for e in by_clock.events] == [TripEnded, StopStarted]
     assert [e.event_id for e in by_clock.events] == [e.event_id for e in by_fix.events]
+    assert by_clock.state.watermark == at(4), "the watermark stops at the newest fix, not at the clock"
 
 
 def test_invalid_gps_fixes_are_neither_stops_nor_moves() -> None:
