@@ -108,6 +108,7 @@ class AnalysisRunner:
             config=self._config,
             compartments=self._reference.compartments.get(vehicle_id, ()),
             geofences=self._reference.geofences,
+            index=self._reference.index,
         )
 
     async def on_fixes(self, fixes: Sequence[FixAccepted], traces: dict[str, str | None]) -> None:

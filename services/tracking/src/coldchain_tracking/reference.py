@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from coldchain_contracts import Compartment, SiteUpserted, VehicleRegistered
-from coldchain_tracking.analysis.geofences import Geofence
+from coldchain_tracking.analysis.geofences import Geofence, GeofenceIndex
 
 GEOFENCES_KEY = "tracking:geofences"
 COMPARTMENTS_KEY = "tracking:compartments"
@@ -23,8 +23,21 @@ _COMPARTMENTS = TypeAdapter(tuple[Compartment, ...])
 class ReferenceData:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self.geofences: tuple[Geofence, ...] = ()
+        self._geofences: tuple[Geofence, ...] = ()
+        self.index = GeofenceIndex(())
         self.compartments: dict[str, tuple[Compartment, ...]] = {}
+
+    @property
+    def geofences(self) -> tuple[Geofence, ...]:
+        return self._geofences
+
+    @geofences.setter
+    def geofences(self, fences: tuple[Geofence, ...]) -> None:
+        # Indexed once per change, not per vehicle or fix. Fences a vehicle is in are observed
+        # whatever the index says, so its padding only serves entering.
+        if fences != self._geofences:
+            self._geofences = fences
+            self.index = GeofenceIndex(fences)
 
     async def load(self) -> None:
         fences = await self._redis.hgetall(GEOFENCES_KEY)

@@ -12,8 +12,10 @@ Two guards against GPS jitter at the boundary:
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +24,8 @@ from coldchain_contracts.tracking_events import TrackingEvent
 from coldchain_tracking.analysis.geo import haversine_m, local_xy
 from coldchain_tracking.analysis.ids import event_id, subject_id
 from coldchain_tracking.analysis.sample import Point
+
+METRES_PER_DEGREE = 111_195.0  # of latitude (and of longitude at the equator) on the mean sphere
 
 
 class Geofence(BaseModel):
@@ -48,6 +52,25 @@ class Geofence(BaseModel):
             radius_m=site.geofence_radius_m,
         )
 
+    @cached_property
+    def _bbox(self) -> tuple[float, float, float, float]:
+        """(south, north, west, east) in degrees, bounding the shape."""
+        if self.polygon is None:
+            radius = self.radius_m or 0.0
+            dlat = radius / METRES_PER_DEGREE
+            dlon = dlat / max(math.cos(math.radians(self.latitude)), 1e-6)
+            return self.latitude - dlat, self.latitude + dlat, self.longitude - dlon, self.longitude + dlon
+        lats = [p[0] for p in self.polygon]
+        lons = [p[1] for p in self.polygon]
+        return min(lats), max(lats), min(lons), max(lons)
+
+    def surely_outside(self, lat: float, lon: float, margin_m: float = 0.0) -> bool:
+        """Cheap pre-check: outside the bounding box widened by the margin (and 1 % slack)."""
+        south, north, west, east = self._bbox
+        pad = (margin_m / METRES_PER_DEGREE) * 1.01 + 1e-6
+        pad_lon = pad / max(math.cos(math.radians(lat)), 1e-6)
+        return lat < south - pad or lat > north + pad or lon < west - pad_lon or lon > east + pad_lon
+
     def distance_outside_m(self, lat: float, lon: float) -> float:
         """How far outside the boundary a point is (0 or negative inside)."""
         if self.polygon is None:
@@ -58,6 +81,8 @@ class Geofence(BaseModel):
         return distance_to_polygon_m(lat, lon, self.polygon)
 
     def contains(self, lat: float, lon: float, margin_m: float = 0.0) -> bool:
+        if self.surely_outside(lat, lon, margin_m):
+            return False
         return self.distance_outside_m(lat, lon) <= margin_m
 
 
@@ -110,7 +135,8 @@ def observe(
         else fence.contains(point.latitude, point.longitude)
     )
     if not other_side:
-        presence = presence.model_copy(update={"changing_since": None})
+        if presence.changing_since is not None:
+            presence = presence.model_copy(update={"changing_since": None})
     elif presence.changing_since is None:
         presence = presence.model_copy(update={"changing_since": point})
     presence, confirmed = elapse(presence, fence, vehicle_id, point.at, dwell_s)
@@ -156,3 +182,41 @@ def exited(
 
 def visit_id(vehicle_id: str, geofence_id: str, entered_at: datetime) -> uuid.UUID:
     return subject_id("visit", vehicle_id, geofence_id, entered_at)
+
+
+class GeofenceIndex:
+    """Fences bucketed by a grid of `cell_deg` cells, so a fix only meets the fences near it.
+
+    A fence is filed under every cell its bounding box (widened by `margin_m`) touches;
+    a fence too large for that (over `max_cells`) is checked for every fix.
+    """
+
+    def __init__(
+        self,
+        fences: tuple[Geofence, ...],
+        margin_m: float = 100.0,
+        cell_deg: float = 0.01,
+        max_cells: int = 2500,
+    ) -> None:
+        self.fences = fences
+        self._cell = cell_deg
+        self._grid: dict[tuple[int, int], list[Geofence]] = {}
+        self._everywhere: list[Geofence] = []
+        pad = margin_m / METRES_PER_DEGREE * 1.01
+        for fence in fences:
+            south, north, west, east = fence._bbox
+            pad_lon = pad / max(math.cos(math.radians(max(abs(south), abs(north)))), 1e-6)
+            rows = range(self._key(south - pad), self._key(north + pad) + 1)
+            cols = range(self._key(west - pad_lon), self._key(east + pad_lon) + 1)
+            if len(rows) * len(cols) > max_cells:
+                self._everywhere.append(fence)
+                continue
+            for r in rows:
+                for c in cols:
+                    self._grid.setdefault((r, c), []).append(fence)
+
+    def _key(self, degrees: float) -> int:
+        return math.floor(degrees / self._cell)
+
+    def near(self, lat: float, lon: float) -> list[Geofence]:
+        return [*self._grid.get((self._key(lat), self._key(lon)), ()), *self._everywhere]

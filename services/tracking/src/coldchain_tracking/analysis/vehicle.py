@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +30,7 @@ from coldchain_tracking.analysis import alerts, excursions, geofences, trips
 from coldchain_tracking.analysis.alerts import AlertTrack
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.excursions import Band, ChannelWatch
-from coldchain_tracking.analysis.geofences import Geofence, Presence
+from coldchain_tracking.analysis.geofences import Geofence, GeofenceIndex, Presence
 from coldchain_tracking.analysis.motion import classify, is_moving, speed_of
 from coldchain_tracking.analysis.sample import Point, Sample
 from coldchain_tracking.analysis.trips import TripState
@@ -51,6 +52,18 @@ class AnalysisContext:
     compartments: tuple[Compartment, ...] = ()
     geofences: tuple[Geofence, ...] = ()
     load: Load | None = None
+    index: GeofenceIndex | None = None
+    """A prebuilt index of `geofences` (built once per change of them, not per vehicle)."""
+
+    @cached_property
+    def fence_by_id(self) -> dict[str, Geofence]:
+        return {f.geofence_id: f for f in self.geofences}
+
+    @cached_property
+    def fence_index(self) -> GeofenceIndex:
+        if self.index is not None:
+            return self.index
+        return GeofenceIndex(self.geofences, self.config.geofence_exit_margin_m)
 
     def band(self, channel: str) -> Band | None:
         compartment = next((c for c in self.compartments if c.channel == channel), None)
@@ -227,7 +240,7 @@ def _elapse(
     where = _where(state, now)
     trip_state, ev = trips.elapse(state.trips, vid, now, cfg.stop_min_s)
     out += ev
-    fences = {f.geofence_id: f for f in ctx.geofences}
+    fences = ctx.fence_by_id
     presence = dict(state.presence)
     for gid, p in state.presence.items():
         if gid in fences:
@@ -310,9 +323,15 @@ def _observe_geofences(
 ) -> VehicleAnalysis:
     cfg, vid = ctx.config, state.vehicle_id
     presence: dict[str, Presence] = {}
-    for fence in ctx.geofences:
+    fences = {f.geofence_id: f for f in ctx.fence_index.near(here.latitude, here.longitude)}
+    # Fences the vehicle is in (or about to change for) are always observed, even if far.
+    fences.update({gid: ctx.fence_by_id[gid] for gid in state.presence if gid in ctx.fence_by_id})
+    for fence in sorted(fences.values(), key=lambda f: f.geofence_id):
+        current = state.presence.get(fence.geofence_id)
+        if current is None and fence.surely_outside(here.latitude, here.longitude):
+            continue  # the common case: near a fence's cell, not in it
         p, ev = geofences.observe(
-            state.presence.get(fence.geofence_id) or Presence(),
+            current or Presence(),
             fence,
             vid,
             here,
@@ -320,10 +339,10 @@ def _observe_geofences(
             cfg.geofence_exit_margin_m,
         )
         out += ev
-        if p != Presence():
+        if p.inside or p.changing_since is not None:
             presence[fence.geofence_id] = p
     for gid, p in state.presence.items():
-        if gid not in presence and p.inside and all(f.geofence_id != gid for f in ctx.geofences):
+        if gid not in presence and p.inside and gid not in ctx.fence_by_id:
             # The geofence was removed (site deactivated) while the vehicle was inside: close the visit.
             out.append(geofences.exited(p, gid, p.site_id, vid, here))
     return state.model_copy(update={"presence": presence})

@@ -10,6 +10,7 @@ from coldchain_contracts import GeofenceEntered, GeofenceExited, SiteUpserted
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.geofences import (
     Geofence,
+    GeofenceIndex,
     Presence,
     distance_to_polygon_m,
     observe,
@@ -115,3 +116,12 @@ def test_a_removed_geofence_closes_the_visit() -> None:
     outcome = advance(state, [later], AnalysisContext(AnalysisConfig(lateness_s=0)))
     assert [type(e) for e in outcome.events] == [GeofenceExited]
     assert outcome.state.presence == {}
+
+
+def test_the_index_hands_a_fix_only_the_fences_near_it_and_huge_ones_always() -> None:
+    far = Geofence(geofence_id="far", latitude=35.1, longitude=129.0, radius_m=150)
+    huge = Geofence(geofence_id="huge", polygon=((30.0, 120.0), (40.0, 120.0), (40.0, 130.0)))
+    index = GeofenceIndex((CIRCLE, POLYGON, far, huge))
+    assert {f.geofence_id for f in index.near(37.5005, 127.0005)} == {"c", "p", "huge"}
+    assert {f.geofence_id for f in index.near(35.1, 129.0)} == {"far", "huge"}
+    assert {f.geofence_id for f in index.near(0.0, 0.0)} == {"huge"}
