@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from asgi_lifespan import LifespanManager
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
@@ -31,7 +32,7 @@ from coldchain_contracts import (
     TripStarted,
     VehicleRegistered,
 )
-from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, TELEMETRY_GPS, TRACKING_EVENTS
+from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, TELEMETRY_GPS, TRACKING_EVENTS, dlq_topic
 from coldchain_devtools.testing import Infra, eventually, records_with_key
 from coldchain_tracking.analysis.sample import Sample
 from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis, advance
@@ -44,6 +45,19 @@ from coldchain_tracking.settings import TrackingSettings
 
 pytestmark = pytest.mark.integration
 _EVENT = TypeAdapter(AnyTrackingEvent)
+
+
+@pytest.fixture
+async def consumer_group(infra: Infra, kafka_topics: None) -> AsyncIterator[str]:
+    """A group of its own, with its dead-letter topics: the shared topics hold other tests' bad records."""
+    group = f"tracking-an-{uuid.uuid4().hex[:8]}"
+    dlqs = [dlq_topic(t.name, group) for t in (TELEMETRY_GPS, FLEET_SITES, FLEET_VEHICLES)]
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    await admin.start()
+    await admin.create_topics([NewTopic(name, 1, 1) for name in dlqs])
+    yield group
+    await admin.delete_topics(dlqs)
+    await admin.close()
 
 
 @pytest.fixture
@@ -100,9 +114,9 @@ async def test_store_commits_only_on_the_expected_revision_and_keeps_the_outbox_
 
 
 async def test_fixes_become_events_on_tracking_events_and_enrich_live_state(
-    infra: Infra, test_database: str, kafka_topics: None, kafka_producer: AIOKafkaProducer, redis: Redis
+    infra: Infra, test_database: str, consumer_group: str, kafka_producer: AIOKafkaProducer, redis: Redis
 ) -> None:
-    group = f"tracking-an-{uuid.uuid4().hex[:8]}"
+    group = consumer_group
     settings = TrackingSettings(
         service_name=group,
         kafka_bootstrap_servers=infra.kafka,
