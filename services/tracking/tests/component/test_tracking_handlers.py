@@ -6,6 +6,7 @@ Redis compare-and-set and PostgreSQL upsert are covered by the integration tests
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -221,3 +222,49 @@ async def test_fixes_become_tracking_events_and_an_enriched_state(
     [compartment] = last.compartments
     assert compartment.condition is CompartmentCondition.EXCURSION
     assert compartment.excursion_id == published[1].excursion_id  # type: ignore[union-attr]
+
+
+class FlakyBroker:
+    """Fails the first `failures` publishes (Kafka down), records the rest."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[tuple[str, bytes]] = []
+
+    async def publish(
+        self, value: bytes, *, topic: str, key: bytes, headers: dict[str, str], no_confirm: bool
+    ) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Kafka unavailable")
+        self.sent.append((topic, value))
+
+
+async def test_a_batch_whose_publish_failed_republishes_the_same_event_ids_on_redelivery() -> None:
+    settings = TrackingSettings(lateness_s=0)
+    store = InMemoryVehicles()
+    reference = ReferenceData(InMemoryRedis())  # type: ignore[arg-type]
+    fixes = [fix("v5", T0 + timedelta(minutes=m), lat=37.5 + 0.01 * m, speed=40) for m in range(3)]
+    fixes += [fix("v5", T0 + timedelta(minutes=m), lat=37.53, speed=0) for m in range(3, 8)]
+    reference_run = FlakyBroker(failures=0)
+    await AnalysisRunner(reference_run, InMemoryVehicles(), reference, settings.analysis_config()).on_fixes(
+        fixes, {}
+    )  # type: ignore[arg-type]
+
+    flaky = FlakyBroker(failures=1)
+    runner = AnalysisRunner(flaky, store, reference, settings.analysis_config())  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await runner.on_fixes(fixes, {})
+    assert flaky.sent == []
+    await runner.on_fixes(
+        fixes, {}
+    )  # the redelivered batch: analysis already stored, outbox not yet published
+
+    def event_ids(sent: list[tuple[str, bytes]]) -> list[str]:
+        return [json.loads(v)["event_id"] for t, v in sent if t == TRACKING_EVENTS.name]
+
+    assert event_ids(flaky.sent) == event_ids(reference_run.sent)
+    assert len(event_ids(flaky.sent)) == 3, "TripStarted, TripEnded, StopStarted: once each"
+    assert store.rows["v5"].outbox == (), "acknowledged once published"
+    await runner.on_fixes(fixes, {})
+    assert len(event_ids(flaky.sent)) == 3, "nothing left to publish again"
