@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, handlers
+from coldchain_tracking import api, geofences_api, handlers
 from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.db import SCHEMA
@@ -48,4 +48,5 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.state.live = live
     app.state.reference = reference
     app.include_router(api.router)
+    app.include_router(geofences_api.router)
     return app
