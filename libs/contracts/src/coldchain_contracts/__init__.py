@@ -27,7 +27,13 @@ from coldchain_contracts.telemetry import (
     SpeedUnit,
 )
 from coldchain_contracts.topics import REGISTRY, Topic, dlq_topic
-from coldchain_contracts.tracking import Motion, VehicleStateChanged
+from coldchain_contracts.tracking import (
+    ActiveAlert,
+    CompartmentCondition,
+    CompartmentStatus,
+    Motion,
+    VehicleStateChanged,
+)
 from coldchain_contracts.tracking_events import (
     AlertClosed,
     AlertKind,
@@ -45,6 +51,7 @@ from coldchain_contracts.tracking_events import (
 
 __all__ = [
     "REGISTRY",
+    "ActiveAlert",
     "AlertClosed",
     "AlertKind",
     "AlertOpened",
@@ -53,7 +60,9 @@ __all__ = [
     "BodyType",
     "ChannelState",
     "Compartment",
+    "CompartmentCondition",
     "CompartmentLoad",
+    "CompartmentStatus",
     "Contact",
     "Depot",
     "DeviceOptions",

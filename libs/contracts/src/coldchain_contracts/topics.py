@@ -88,7 +88,7 @@ FLEET_VEHICLES = Topic(
     partitions=3,
     cleanup_policy="compact",
     producer="tracking",
-    consumers=("ingest", "dispatch"),
+    consumers=("ingest", "tracking", "dispatch"),
     description="Vehicle reference data and device bindings, latest per vehicle.",
 )
 FLEET_DEVICES = Topic(

@@ -8,11 +8,14 @@ from fastapi import FastAPI
 
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, event_projection, handlers
+from coldchain_tracking import api, event_projection, geofences_api, handlers
+from coldchain_tracking.analysis_runner import AnalysisRunner
+from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.db import SCHEMA
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
 from coldchain_tracking.periods import PeriodStore
+from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
 from coldchain_tracking.settings import TrackingSettings
 
@@ -26,7 +29,14 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     history = PositionHistory(runtime.engine)
     periods = PeriodStore(runtime.engine)
     live = LiveStateStore(runtime.redis)
-    handlers.register(runtime.broker, settings, history, live)
+    reference = ReferenceData(runtime.redis)
+    runner = AnalysisRunner(
+        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config()
+    )
+    handlers.register(runtime.broker, settings, history, runner, reference)
+    # Geofences and compartments load before the broker starts, so no fix is analysed without them.
+    refresh = Periodic("refresh-reference-data", reference.load, settings.reference_refresh_s)
+    sweeper = Periodic("offline-sweeper", runner.sweep, settings.sweep_every_s)
     event_projection.register(runtime.broker, settings, periods)
     policy = PartitionPolicy(
         behind_days=settings.partitions_behind_days,
@@ -49,11 +59,15 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
         runtime,
         SCHEMA_DEF,
         title="Coldchain tracking",
-        on_start=[maintain.start, index_live_states],
-        on_stop=[maintain.stop],
+        on_start=[maintain.start, index_live_states, refresh.start],
+        # The sweeper publishes, so it starts once the broker has.
+        after_broker_start=[sweeper.start],
+        on_stop=[sweeper.stop, refresh.stop, maintain.stop],
     )
     app.state.history = history
     app.state.periods = periods
     app.state.live = live
+    app.state.reference = reference
     app.include_router(api.router)
+    app.include_router(geofences_api.router)
     return app

@@ -45,6 +45,7 @@ def state_from_fix(fix: FixAccepted, moving_speed_kmh: float) -> VehicleStateCha
         motion=motion_of(fix.speed_kmh, fix.ignition, moving_speed_kmh),
         temperatures=fix.temperatures,
         door_open=fix.door_open,
+        gps_valid=fix.gps_valid,
         producer="tracking",
         causation_id=fix.event_id,
         correlation_id=fix.correlation_id,

@@ -1,9 +1,13 @@
-"""Kafka adapter: clean fixes in, history + live state + state events out.
+"""Kafka adapters: clean fixes in, history + analysis + live state + events out; reference data in.
 
-Order of effects per batch, each idempotent so a redelivery after a crash at any
-point converges: (1) history rows (upsert), (2) Redis state (compare-and-set on
-device time), (3) publish the states that advanced, and again those already stored at
-exactly that device time (their publish may be what failed), (4) commit offsets.
+Order of effects per fix batch, each idempotent so a redelivery after a crash at any
+point converges: (1) history rows (upsert), (2) analysis, live state and event outbox
+in Redis (one compare-and-set per vehicle on the analysis revision), (3) publish the
+outbox on `tracking.events.v1` and the live states that changed, (4) clear the outbox,
+(5) commit offsets. See `analysis_runner` and `analysis_store`.
+
+Sites (`fleet.sites.v1`) become geofences and vehicles (`fleet.vehicles.v1`) give the
+compartments: projections kept in Redis under their own consumer groups.
 """
 
 from __future__ import annotations
@@ -14,67 +18,96 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pydantic import TypeAdapter
 
-from coldchain_contracts import FixAccepted
-from coldchain_contracts.topics import TELEMETRY_GPS, VEHICLE_STATE
+from coldchain_contracts import FixAccepted, SiteUpserted, VehicleRegistered
+from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, TELEMETRY_GPS
 from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
-    Outgoing,
+    Record,
     batch_subscriber_options,
     process_batch,
-    publish_all,
     records_of,
     retry_policy,
 )
-from coldchain_tracking.domain import latest_per_vehicle, state_from_fix
-from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.analysis_runner import AnalysisRunner
+from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
 from coldchain_tracking.settings import TrackingSettings
 
 FIXES_STORED = Counter("tracking_fixes_stored_total", "New history rows")
 FIXES_DUPLICATE = Counter("tracking_fixes_duplicate_total", "Fixes already in history")
-STATES_ADVANCED = Counter("tracking_states_advanced_total", "Live states moved forward")
 
 log = structlog.get_logger(__name__)
 _FIX = TypeAdapter(FixAccepted)
+_SITE = TypeAdapter(SiteUpserted)
+_VEHICLE = TypeAdapter(VehicleRegistered)
+
+
+def site_or_tombstone(record: Record) -> SiteUpserted:
+    """A site record; a tombstone (null value) reads as the site gone (inactive)."""
+    if record.value is not None:
+        return _SITE.validate_json(record.value)
+    if record.key is None:
+        raise ValueError("tombstone without a key")
+    return SiteUpserted(site_id=record.key.decode(), code="-", latitude=0, longitude=0, active=False)
+
+
+def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
+    if record.value is not None:
+        return _VEHICLE.validate_json(record.value)
+    if record.key is None:
+        raise ValueError("tombstone without a key")
+    return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
 
 
 def register(
     broker: KafkaBroker,
     settings: TrackingSettings,
     history: PositionHistory,
-    live: LiveStateStore,
+    runner: AnalysisRunner,
+    reference: ReferenceData,
 ) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
     retry = retry_policy(settings)
 
     async def apply(batch: list[Delivered[FixAccepted]]) -> None:
         fixes = [d.message for d in batch]
-        traces = {d.message.event_id: d.header(tracecontext.HEADER) for d in batch}
         stored = await history.append(fixes)
         FIXES_STORED.inc(stored)
         FIXES_DUPLICATE.inc(len(fixes) - stored)
-        candidates = [
-            state_from_fix(f, settings.moving_speed_kmh) for f in latest_per_vehicle(fixes).values()
-        ]
-        outcome = await live.advance(candidates)
-        STATES_ADVANCED.inc(len(outcome.advanced))
-        await publish_all(
-            broker,
-            [
-                # The state continues the trace of the fix that caused it.
-                Outgoing.event(
-                    VEHICLE_STATE.name,
-                    s.vehicle_id,
-                    s,
-                    traces.get(s.causation_id) if s.causation_id else None,
-                )
-                for s in outcome.to_publish
-            ],
-        )
-        log.debug("batch applied", fixes=len(fixes), new=stored, advanced=len(outcome.advanced))
+        # What a vehicle's batch publishes continues the trace of its newest fix.
+        newest: dict[str, Delivered[FixAccepted]] = {}
+        for d in batch:
+            current = newest.get(d.message.vehicle_id)
+            if current is None or d.message.device_time > current.message.device_time:
+                newest[d.message.vehicle_id] = d
+        traces = {vid: d.header(tracecontext.HEADER) for vid, d in newest.items()}
+        await runner.on_fixes(fixes, traces)
+        log.debug("batch applied", fixes=len(fixes), new=stored)
 
-    @broker.subscriber(TELEMETRY_GPS.name, **batch_subscriber_options(settings))
+    async def apply_sites(batch: list[Delivered[SiteUpserted]]) -> None:
+        for d in batch:
+            await reference.apply_site(d.message)
+
+    async def apply_vehicles(batch: list[Delivered[VehicleRegistered]]) -> None:
+        for d in batch:
+            await reference.apply_vehicle(d.message)
+
+    options = batch_subscriber_options(settings)
+
+    @broker.subscriber(TELEMETRY_GPS.name, **options)
     async def on_fixes(msg: KafkaMessage) -> None:
         await process_batch(records_of(msg.raw_message), _FIX, apply, dead_letters, retry)
+
+    @broker.subscriber(FLEET_SITES.name, **{**options, "group_id": f"{settings.service_name}.geofences"})
+    async def on_sites(msg: KafkaMessage) -> None:
+        await process_batch(records_of(msg.raw_message), site_or_tombstone, apply_sites, dead_letters, retry)
+
+    @broker.subscriber(
+        FLEET_VEHICLES.name, **{**options, "group_id": f"{settings.service_name}.compartments"}
+    )
+    async def on_vehicles(msg: KafkaMessage) -> None:
+        await process_batch(
+            records_of(msg.raw_message), vehicle_or_tombstone, apply_vehicles, dead_letters, retry
+        )

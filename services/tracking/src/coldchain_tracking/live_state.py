@@ -1,5 +1,9 @@
 """Live vehicle state in Redis, updated with an atomic compare-on-device-time.
 
+The fix consumer now writes the live state together with the analysis state through
+`analysis_store` (compare-and-set on the analysis revision, same hash, same fields);
+`get` here reads it, and `advance` remains for writers without analysis.
+
 The Lua script makes "never move back" hold even with several tracking replicas or
 redelivered batches: the stored state changes only if the offered fix is strictly
 newer than the stored one. When the offered state is exactly as new as the stored

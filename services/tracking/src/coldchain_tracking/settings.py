@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
+from coldchain_tracking.analysis.config import AnalysisConfig
 
 
 class TrackingSettings(ServiceSettings):
@@ -14,3 +15,44 @@ class TrackingSettings(ServiceSettings):
     partitions_ahead_days: int = 2
     history_retention_days: int | None = None
     partition_maintenance_s: float = 3600.0
+    # Analysis rules (docs/tracking-analysis.md); env TRACKING_<NAME>.
+    lateness_s: float = 120.0
+    flush_after_s: float = 120.0
+    stop_min_s: float = 180.0
+    geofence_dwell_s: float = 60.0
+    geofence_exit_margin_m: float = 30.0
+    excursion_grace_s: float = 300.0
+    excursion_hysteresis_c: float = 0.5
+    setpoint_tolerance_c: float = 2.0
+    frozen_band_c: tuple[float, float] = (-25.0, -18.0)
+    chilled_band_c: tuple[float, float] = (0.0, 5.0)
+    ambient_band_c: tuple[float, float] | None = None
+    alert_dedup_s: float = 600.0
+    probe_disconnected_after_s: float = 300.0
+    slow_speed_kmh: float = 15.0
+    slow_after_s: float = 2400.0
+    loaded_max_s: float = 4 * 3600.0
+    sweep_every_s: float = 30.0
+    reference_refresh_s: float = 5.0
+
+    def analysis_config(self) -> AnalysisConfig:
+        return AnalysisConfig(
+            lateness_s=self.lateness_s,
+            flush_after_s=self.flush_after_s,
+            moving_speed_kmh=self.moving_speed_kmh,
+            stop_min_s=self.stop_min_s,
+            geofence_dwell_s=self.geofence_dwell_s,
+            geofence_exit_margin_m=self.geofence_exit_margin_m,
+            excursion_grace_s=self.excursion_grace_s,
+            excursion_hysteresis_c=self.excursion_hysteresis_c,
+            setpoint_tolerance_c=self.setpoint_tolerance_c,
+            frozen_band=self.frozen_band_c,
+            chilled_band=self.chilled_band_c,
+            ambient_band=self.ambient_band_c,
+            alert_dedup_s=self.alert_dedup_s,
+            probe_disconnected_after_s=self.probe_disconnected_after_s,
+            slow_speed_kmh=self.slow_speed_kmh,
+            slow_after_s=self.slow_after_s,
+            loaded_max_s=self.loaded_max_s,
+            offline_after_s=self.offline_after_s,
+        )

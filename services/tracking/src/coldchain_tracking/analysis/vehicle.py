@@ -1,0 +1,406 @@
+"""One vehicle's analysis state and the two ways it moves forward: fixes and the clock.
+
+Order: fixes are analysed strictly in device-time order. A fix first waits in a small
+reorder buffer and is analysed once a fix `lateness_s` newer (device time) has
+arrived, or once nothing has been received for `flush_after_s` (`tick` flushes the
+buffer). So a late fix that fills a gap within that allowance is analysed in its
+place, as if it had come in order. A fix at or before the watermark (the device time
+up to which analysis is final) is late: it is stored in history but changes neither
+analysis nor live state. Nothing published is ever retracted.
+
+Clocks: every device-time rule (stop, dwell, grace, slow, loaded) advances its timer
+to each fix's device time before applying the fix, and reads "what was observed holds
+until contradicted"; the wall clock never drives them, so the result is a function of
+the fixes alone, and a re-run gives the same events with the same ids. Only `offline`
+(nothing received for `offline_after_s`) runs on receipt time, driven by the sweeper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coldchain_contracts import AlertKind, ChannelState, Compartment, Motion
+from coldchain_contracts.tracking_events import TrackingEvent
+from coldchain_tracking.analysis import alerts, excursions, geofences, trips
+from coldchain_tracking.analysis.alerts import AlertTrack
+from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.excursions import Band, ChannelWatch
+from coldchain_tracking.analysis.geofences import Geofence, GeofenceIndex, Presence
+from coldchain_tracking.analysis.motion import classify, is_moving, speed_of
+from coldchain_tracking.analysis.sample import Point, Sample
+from coldchain_tracking.analysis.trips import TripState
+
+
+class Load(BaseModel):
+    """What the vehicle carries, as orders/dispatch will tell (not consumed yet: see the doc)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    loaded_since: datetime
+    destination_site_id: str | None = None
+    setpoints: dict[str, float] = Field(default_factory=dict, description="Per channel, overrides the zone")
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    config: AnalysisConfig = field(default_factory=AnalysisConfig)
+    compartments: tuple[Compartment, ...] = ()
+    geofences: tuple[Geofence, ...] = ()
+    load: Load | None = None
+    index: GeofenceIndex | None = None
+    """A prebuilt index of `geofences` (built once per change of them, not per vehicle)."""
+
+    @cached_property
+    def fence_by_id(self) -> dict[str, Geofence]:
+        return {f.geofence_id: f for f in self.geofences}
+
+    @cached_property
+    def fence_index(self) -> GeofenceIndex:
+        if self.index is not None:
+            return self.index
+        return GeofenceIndex(self.geofences, self.config.geofence_exit_margin_m)
+
+    def band(self, channel: str) -> Band | None:
+        compartment = next((c for c in self.compartments if c.channel == channel), None)
+        zone = compartment.zone if compartment else None
+        if self.load is not None and channel in self.load.setpoints:
+            setpoint, tolerance = self.load.setpoints[channel], self.config.setpoint_tolerance_c
+            return Band(low=setpoint - tolerance, high=setpoint + tolerance, zone=zone)
+        if zone is None:
+            return None
+        limits = self.config.band_of(zone)
+        return Band(low=limits[0], high=limits[1], zone=zone) if limits else None
+
+
+class VehicleAnalysis(BaseModel):
+    """Everything the analysis remembers about one vehicle; stored as JSON next to live state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vehicle_id: str
+    revision: int = 0
+    watermark: datetime | None = None
+    buffer: tuple[Sample, ...] = ()
+    last_fix: Sample | None = None
+    last_received_at: datetime | None = None
+    last_valid: Point | None = None
+    motion: Motion | None = None
+    trips: TripState = Field(default_factory=TripState)
+    presence: dict[str, Presence] = Field(default_factory=dict)
+    channels: dict[str, ChannelWatch] = Field(default_factory=dict)
+    alerts: dict[str, AlertTrack] = Field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        track = self.alerts.get(AlertKind.OFFLINE.value)
+        return track is not None and track.alert is not None and track.cleared_at is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: VehicleAnalysis
+    events: list[TrackingEvent]
+    changed: bool = False
+    """The state must be stored (its revision went up)."""
+    late: int = 0
+    duplicates: int = 0
+
+
+def advance(state: VehicleAnalysis, fixes: Iterable[Sample], ctx: AnalysisContext) -> Outcome:
+    """Take a vehicle's fixes (any order, duplicates allowed) and analyse what is now final."""
+    fixes = list(fixes)
+    events: list[TrackingEvent] = []
+    before = state
+    state = _heard_from(state, fixes, ctx, events)
+    buffered = {s.at: s for s in state.buffer}
+    late = duplicates = 0
+    for sample in fixes:
+        if state.watermark is not None and sample.at <= state.watermark:
+            late += 1
+        elif sample.at in buffered:
+            duplicates += 1
+        else:
+            buffered[sample.at] = sample
+    if len(buffered) > len(state.buffer):
+        state = state.model_copy(update={"buffer": tuple(sorted(buffered.values(), key=lambda s: s.at))})
+        newest = state.buffer[-1].at
+        state = _run_until(state, newest - timedelta(seconds=ctx.config.lateness_s), ctx, events)
+    if state == before:
+        return Outcome(state, [], late=late, duplicates=duplicates)
+    return Outcome(_bumped(state), events, True, late, duplicates)
+
+
+def tick(state: VehicleAnalysis, now: datetime, ctx: AnalysisContext) -> Outcome:
+    """The wall clock reached `now`: offline alert, and a quiet vehicle's buffer is flushed.
+
+    Flushing moves the watermark only to the newest buffered fix, never to `now`, so a
+    backlog the device uploads later (newer than that fix) is still analysed in order.
+    """
+    cfg = ctx.config
+    events: list[TrackingEvent] = []
+    before = state
+    heard = state.last_received_at
+    if heard is not None:
+        quiet_s = (now - heard).total_seconds()
+        if state.buffer and quiet_s >= cfg.flush_after_s:
+            state = _run_until(state, state.buffer[-1].at, ctx, events)
+        where = _where(state, now)
+        track = state.alerts.get(AlertKind.OFFLINE.value)
+        rule = _rule(AlertKind.OFFLINE, cfg)
+        if quiet_s >= cfg.offline_after_s:
+            detail = f"no fix received since {heard.isoformat()}"
+            track, ev = alerts.observe(
+                track or AlertTrack(kind=AlertKind.OFFLINE),
+                True,
+                where,
+                rule,
+                state.vehicle_id,
+                detail,
+                since=heard,
+            )
+            events += ev
+        elif track is not None:
+            track, ev = alerts.elapse(track, where, rule, state.vehicle_id)
+            events += ev
+        state = _with_track(state, AlertKind.OFFLINE.value, track)
+    if state == before:
+        return Outcome(state, [])
+    return Outcome(_bumped(state), events, True)
+
+
+def _heard_from(
+    state: VehicleAnalysis, fixes: list[Sample], ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Any fix, even a late one, shows the device is online (receipt time, not device time)."""
+    if not fixes:
+        return state
+    newest = max(fixes, key=lambda s: s.received_at or s.at)
+    heard = newest.received_at or newest.at
+    if state.last_received_at is not None and heard <= state.last_received_at:
+        return state
+    state = state.model_copy(update={"last_received_at": heard})
+    track = state.alerts.get(AlertKind.OFFLINE.value)
+    if track is None:
+        return state
+    here = Point(at=heard, latitude=newest.latitude, longitude=newest.longitude)
+    track, ev = alerts.observe(track, False, here, _rule(AlertKind.OFFLINE, ctx.config), state.vehicle_id)
+    out += ev
+    return _with_track(state, AlertKind.OFFLINE.value, track)
+
+
+def _with_track(state: VehicleAnalysis, name: str, track: AlertTrack | None) -> VehicleAnalysis:
+    tracks = dict(state.alerts)
+    if track is None or (track.alert is None and track.holds_since is None):
+        tracks.pop(name, None)
+    else:
+        tracks[name] = track
+    return state.model_copy(update={"alerts": tracks})
+
+
+def _bumped(state: VehicleAnalysis) -> VehicleAnalysis:
+    return state.model_copy(update={"revision": state.revision + 1})
+
+
+def _run_until(
+    state: VehicleAnalysis, until: datetime, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Analyse the buffered fixes up to `until` in device-time order; `until` becomes the watermark."""
+    if state.watermark is not None and until <= state.watermark:
+        return state
+    released = [s for s in state.buffer if s.at <= until]
+    if not released:
+        return state
+    state = state.model_copy(update={"buffer": tuple(s for s in state.buffer if s.at > until)})
+    for sample in released:
+        state = _elapse(state, sample.at, ctx, out)
+        state = _apply(state, sample, ctx, out)
+    return state.model_copy(update={"watermark": until})
+
+
+def _where(state: VehicleAnalysis, at: datetime) -> Point:
+    last = state.last_valid or state.last_fix
+    if last is None:
+        return Point(at=at, latitude=0.0, longitude=0.0)
+    return Point(at=at, latitude=last.latitude, longitude=last.longitude)
+
+
+def _elapse(
+    state: VehicleAnalysis, now: datetime, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Advance every timer to `now` without a new observation."""
+    last_fix = state.last_fix
+    if last_fix is None:
+        return state
+    cfg, vid = ctx.config, state.vehicle_id
+    where = _where(state, now)
+    trip_state, ev = trips.elapse(state.trips, vid, now, cfg.stop_min_s)
+    out += ev
+    fences = ctx.fence_by_id
+    presence = dict(state.presence)
+    for gid, p in state.presence.items():
+        if gid in fences:
+            presence[gid], ev = geofences.elapse(p, fences[gid], vid, now, cfg.geofence_dwell_s)
+            out += ev
+    channels = dict(state.channels)
+    for ch, w in state.channels.items():
+        channels[ch], ev = excursions.elapse(w, ch, ctx.band(ch), where, vid, cfg.excursion_grace_s)
+        out += ev
+    state = state.model_copy(update={"trips": trip_state, "presence": presence, "channels": channels})
+    tracks = dict(state.alerts)
+    for key, track in state.alerts.items():
+        if track.kind is not AlertKind.OFFLINE:  # runs on the receipt clock, see `tick`
+            tracks[key], ev = alerts.elapse(track, where, _rule(track.kind, cfg), vid)
+            out += ev
+    state = state.model_copy(update={"alerts": tracks})
+    return _observe_load(state, where, ctx, out)
+
+
+def _apply(
+    state: VehicleAnalysis, sample: Sample, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    """Analyse one fix, in device-time order, after the timers were advanced to its time."""
+    cfg, vid = ctx.config, state.vehicle_id
+    here = Point(at=sample.at, latitude=sample.latitude, longitude=sample.longitude)
+    state = _observe_temperatures(state, sample, here, ctx, out)
+    updates: dict[str, object] = {"last_fix": sample}
+    if sample.gps_valid:
+        moving = is_moving(sample, state.last_valid, cfg.moving_speed_kmh)
+        if moving is not None:
+            trip_state, ev = trips.observe(state.trips, vid, sample, moving, state.last_valid, cfg.stop_min_s)
+            out += ev
+            state = state.model_copy(
+                update={"trips": trip_state, "motion": classify(moving, sample.ignition)}
+            )
+        state = _observe_geofences(state, here, ctx, out)
+        speed = speed_of(sample, state.last_valid)
+        slow = (
+            ctx.load is not None
+            and speed is not None
+            and speed < cfg.slow_speed_kmh
+            and not any(p.inside and p.site_id for p in state.presence.values())
+        )
+        state = _observe_alert(state, AlertKind.SLOW_OR_STUCK, "", slow, here, ctx, out)
+        updates["last_valid"] = here
+    state = state.model_copy(update=updates)
+    return _observe_load(state, here, ctx, out)
+
+
+def _observe_temperatures(
+    state: VehicleAnalysis, sample: Sample, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    cfg, vid = ctx.config, state.vehicle_id
+    readings = {r.channel: r for r in sample.temperatures}
+    watched = {c.channel for c in ctx.compartments} | set(state.channels)
+    watched |= {ch for ch, r in readings.items() if r.state is not ChannelState.UNUSED}
+    channels = dict(state.channels)
+    for ch in sorted(watched):
+        reading = readings.get(ch)
+        channels[ch], ev = excursions.observe(
+            channels.get(ch) or ChannelWatch(),
+            ch,
+            ctx.band(ch),
+            reading,
+            bool(sample.defrost),
+            here,
+            vid,
+            cfg.excursion_grace_s,
+            cfg.excursion_hysteresis_c,
+        )
+        out += ev
+        if reading is not None and reading.state is not ChannelState.UNUSED:
+            disconnected = reading.state is ChannelState.PROBE_DISCONNECTED
+            state = _observe_alert(state, AlertKind.PROBE_DISCONNECTED, ch, disconnected, here, ctx, out)
+    return state.model_copy(update={"channels": channels})
+
+
+def _observe_geofences(
+    state: VehicleAnalysis, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    cfg, vid = ctx.config, state.vehicle_id
+    presence: dict[str, Presence] = {}
+    fences = {f.geofence_id: f for f in ctx.fence_index.near(here.latitude, here.longitude)}
+    # Fences the vehicle is in (or about to change for) are always observed, even if far.
+    fences.update({gid: ctx.fence_by_id[gid] for gid in state.presence if gid in ctx.fence_by_id})
+    for fence in sorted(fences.values(), key=lambda f: f.geofence_id):
+        current = state.presence.get(fence.geofence_id)
+        if current is None and fence.surely_outside(here.latitude, here.longitude):
+            continue  # the common case: near a fence's cell, not in it
+        p, ev = geofences.observe(
+            current or Presence(),
+            fence,
+            vid,
+            here,
+            cfg.geofence_dwell_s,
+            cfg.geofence_exit_margin_m,
+        )
+        out += ev
+        if p.inside or p.changing_since is not None:
+            presence[fence.geofence_id] = p
+    for gid, p in state.presence.items():
+        if gid not in presence and p.inside and gid not in ctx.fence_by_id:
+            # The geofence was removed (site deactivated) while the vehicle was inside: close the visit.
+            out.append(geofences.exited(p, gid, p.site_id, vid, here))
+    return state.model_copy(update={"presence": presence})
+
+
+def _observe_load(
+    state: VehicleAnalysis, where: Point, ctx: AnalysisContext, out: list[TrackingEvent]
+) -> VehicleAnalysis:
+    load = ctx.load
+    key = AlertKind.LOADED_TOO_LONG.value
+    if load is None and key not in state.alerts:
+        return state
+    arrived = load is not None and any(
+        p.inside
+        and p.site_id is not None
+        and (load.destination_site_id in (None, p.site_id))
+        and p.entered_at is not None
+        and p.entered_at >= load.loaded_since
+        for p in state.presence.values()
+    )
+    holds = load is not None and not arrived
+    since = load.loaded_since if load is not None else None
+    return _observe_alert(state, AlertKind.LOADED_TOO_LONG, "", holds, where, ctx, out, since=since)
+
+
+def _observe_alert(
+    state: VehicleAnalysis,
+    kind: AlertKind,
+    key: str,
+    holds: bool,
+    where: Point,
+    ctx: AnalysisContext,
+    out: list[TrackingEvent],
+    since: datetime | None = None,
+) -> VehicleAnalysis:
+    name = f"{kind.value}:{key}" if key else kind.value
+    track = state.alerts.get(name)
+    if track is None and not holds:
+        return state
+    detail = f"channel {key}" if key else ""
+    track, ev = alerts.observe(
+        track or AlertTrack(kind=kind, key=key),
+        holds,
+        where,
+        _rule(kind, ctx.config),
+        state.vehicle_id,
+        detail=detail,
+        since=since,
+    )
+    out += ev
+    return _with_track(state, name, track)
+
+
+def _rule(kind: AlertKind, cfg: AnalysisConfig) -> alerts.AlertRule:
+    open_after = {
+        AlertKind.PROBE_DISCONNECTED: cfg.probe_disconnected_after_s,
+        AlertKind.SLOW_OR_STUCK: cfg.slow_after_s,
+        AlertKind.LOADED_TOO_LONG: cfg.loaded_max_s,
+        AlertKind.OFFLINE: cfg.offline_after_s,
+    }[kind]
+    return alerts.AlertRule(open_after_s=open_after, dedup_s=cfg.alert_dedup_s)
