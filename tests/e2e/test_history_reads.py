@@ -14,14 +14,16 @@ from aiokafka import AIOKafkaProducer
 
 from coldchain_contracts.topics import TRACKING_EVENTS
 from coldchain_contracts.tracking_events import ExcursionOpened, TrackingEvent, TripEnded, TripStarted
-from coldchain_devtools.testing import RunningSystem, eventually
+from coldchain_devtools.testing import RunningSystem, dev_key_headers, eventually
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 async def gateway(running_system: RunningSystem) -> Any:
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=running_system.url("gateway"), timeout=10, headers=dev_key_headers()
+    ) as client:
         yield client
 
 

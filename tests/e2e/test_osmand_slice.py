@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from coldchain_devtools.testing import RunningSystem, eventually
+from coldchain_devtools.testing import RunningSystem, dev_key_headers, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 async def test_a_traccar_client_fix_becomes_live_state(running_system: RunningSystem) -> None:
     device = f"osm-e2e-{uuid.uuid4().hex[:8]}"
     at = int(datetime.now(UTC).timestamp()) - 2
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, headers=dev_key_headers()) as http:
         response = await http.get(
             f"{running_system.device_url('osmand')}/?id={device}&timestamp={at}&lat=37.5665&lon=126.9780"
             "&speed=10.5&bearing=90&altitude=35&accuracy=5&batt=87.5&temp1=-19.5"

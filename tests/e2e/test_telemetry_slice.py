@@ -7,6 +7,7 @@ each other's vehicles.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -240,11 +241,13 @@ async def test_a_device_bound_to_a_vehicle_reports_as_that_vehicle(
     await kafka_producer.send_and_wait(
         FLEET_VEHICLES.name, record.model_dump_json().encode(), key=vehicle.encode()
     )
-    at = datetime.now(UTC).replace(microsecond=0)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    tries = itertools.count()
 
     async def bound_state() -> dict[str, Any] | None:
         # The binding is applied asynchronously; until then the fix reports as the device itself.
-        await post(gateway, fix(device_id, at))
+        # Each try is a new fix: ingest drops a repeat of the same device and time as a duplicate.
+        await post(gateway, fix(device_id, start + timedelta(seconds=next(tries))))
         return await state(gateway, vehicle)
 
     live = await eventually(bound_state, timeout_s=15, interval_s=0.5)

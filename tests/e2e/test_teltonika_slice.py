@@ -18,7 +18,7 @@ import pytest
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
-from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record
+from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, find_record
 from coldchain_ingest.protocols.teltonika.codec import CODEC_8_EXTENDED, AvlRecord, GpsElement, IoElement
 from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
@@ -27,7 +27,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def gateway(running_system: RunningSystem) -> Any:
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as client:
+    headers = await dev_admin_headers(running_system.url("gateway"))  # registers devices: admin
+    async with httpx.AsyncClient(
+        base_url=running_system.url("gateway"), timeout=10, headers=headers
+    ) as client:
         yield client
 
 

@@ -302,3 +302,25 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     finally:
         pg.stop()
         shutil.rmtree(pg.state, ignore_errors=True)
+
+
+# Dev-mode credentials the gateway accepts when GATEWAY_DEV_MODE=true (docs/gateway-security.md),
+# which `running_system` sets.
+def dev_key_headers() -> dict[str, str]:
+    """The dev integration key: posts telemetry for any device and reads vehicles."""
+    from coldchain_gateway.settings import DEV_INGEST_KEY
+
+    return {"X-API-Key": DEV_INGEST_KEY}
+
+
+async def dev_admin_headers(gateway_url: str) -> dict[str, str]:
+    """A bearer token of the dev admin, obtained by the OAuth2 password flow."""
+    from coldchain_gateway.settings import DEV_ADMIN_PASSWORD
+
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as client:
+        response = await client.post(
+            "/v1/auth/token",
+            data={"grant_type": "password", "username": "admin", "password": DEV_ADMIN_PASSWORD},
+        )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
