@@ -11,11 +11,13 @@ export UV_PYTHON_DOWNLOADS := never
 
 # `make test` runs on its own infrastructure (own ports and state dir), so it never
 # disturbs a `make run` in another terminal.
+VEGETA := $(HOME)/.cache/coldchain/bin/vegeta
+VEGETA_VERSION := v12.13.0
 # Benchmarks run on a third instance of their own.
 BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -90,3 +92,11 @@ solve-vrptw: install ## solve one VRPTW instance on one thread (FILE=path-or-nam
 
 bench-dispatch: install ## Solomon VRPTW benchmark at 1, 5, 30 s with PyVRP and OR-tools anchors (LIMITS=1,5 INSTANCES=C101,R101)
 	$(VENV_PY) bench/dispatch_vrptw.py $(if $(LIMITS),--limits $(LIMITS)) $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(ANCHOR_LIMITS),--anchor-limits $(ANCHOR_LIMITS))
+
+$(VEGETA):
+	GOBIN=$(dir $(VEGETA)) go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+
+bench-api: install $(VEGETA) ## gateway reads and telemetry posts under load vs a bare FastAPI endpoint (ARGS="--seconds N ...")
+	@$(BENCH_ENV) $(INFRA) up
+	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
+		VEGETA=$(VEGETA) $(BENCH_ENV) $(VENV_PY) bench/api.py $(ARGS)

@@ -23,42 +23,23 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from benchsystem import AUTH, Infra, log, log_dir, running_services
 from redis.asyncio import Redis
 
 from coldchain_contracts import RawFix, RawFixReceived
 from coldchain_contracts.topics import VEHICLE_STATE
-from coldchain_devtools.testing import free_port
 from coldchain_devtools.topics import ensure_topics
 
-REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
 SEOUL = (37.5665, 126.9780)
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
-
-
-@dataclass(frozen=True)
-class Infra:
-    kafka: str
-    database_url: str
-    redis_url: str
 
 
 def fix_json(device: str, at: datetime, step: int) -> dict[str, Any]:
@@ -127,55 +108,6 @@ async def bare_kafka(bootstrap: str, n: int) -> float:
     rate = n / elapsed
     log(f"bare kafka: {n} messages produced and consumed in {elapsed:.1f} s = {rate:,.0f} msg/s")
     return rate
-
-
-# ---------------------------------------------------------------- the system
-
-
-@contextmanager
-def running_services(infra: Infra, log_dir: Path) -> Iterator[dict[str, int]]:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "DATABASE_URL": infra.database_url,
-        "REDIS_URL": infra.redis_url,
-        "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
-        "LOG_LEVEL": "WARNING",
-        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-    }
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        for name in SERVICES:
-            with (log_dir / f"{name}.log").open("ab") as out:
-                procs[name] = subprocess.Popen(
-                    [sys.executable, "-m", f"coldchain_{name}"], stdout=out, stderr=subprocess.STDOUT, env=env
-                )
-        for name in SERVICES:
-            deadline = time.monotonic() + 120
-            while True:
-                if procs[name].poll() is not None:
-                    raise SystemExit(f"{name} exited; see {log_dir / (name + '.log')}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{ports[name]}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{name} not ready; see {log_dir / (name + '.log')}")
-                time.sleep(0.3)
-        log(f"services up: {ports}")
-        yield ports
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 async def post_all(gateway: str, bodies: list[bytes], concurrency: int) -> None:
@@ -305,7 +237,7 @@ async def freshness(
     stop = asyncio.Event()
     reader = asyncio.create_task(consume(stop))
     sent = 0
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH}
     log(f"freshness: offering {rate} fixes/s for {seconds} s ({per_tick} per {tick_s * 1000:.0f} ms)")
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as http:
         started = time.perf_counter()
@@ -352,11 +284,10 @@ async def main() -> None:
     parser.add_argument("--fresh-rate", type=int, default=5_000)
     parser.add_argument("--fresh-seconds", type=int, default=30)
     args = parser.parse_args()
-    infra = Infra(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
+    infra = Infra.from_env()
     await ensure_topics(infra.kafka)
     bare = await bare_kafka(infra.kafka, args.fixes)
-    log_dir = Path(os.environ.get("COLDCHAIN_LOCAL_DIR", REPO / ".local")) / "bench-logs"
-    with running_services(infra, log_dir) as ports:
+    with running_services(infra, log_dir()) as ports:
         gateway = f"http://127.0.0.1:{ports['gateway']}"
         e2e = await end_to_end(infra, gateway, args.fixes, args.vehicles, args.batch, args.clients)
         p50, p99, offered = await freshness(

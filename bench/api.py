@@ -1,0 +1,250 @@
+"""Gateway API load benchmark (`make bench-api`): latency percentiles and throughput.
+
+Runs the five services (dev mode, rate limits raised so they do not throttle the load
+while their Redis script still runs per request) and a bare FastAPI endpoint served
+the same way, seeds 10,000 vehicles' live state through the telemetry API, then uses
+vegeta (an open-loop load generator: a fixed request rate, latency measured from the
+scheduled send, so a slow server cannot hide queueing) against:
+
+- `GET /v1/vehicles` (a page of the 10,000 live states)
+- `GET /v1/vehicles/{id}/state` (random vehicles among the 10,000)
+- `POST /v1/telemetry/gps` (batches of 10 fixes)
+- the bare endpoint
+
+each at a fixed rate (default 1,000 req/s for reads) and, separately, at the highest
+rate a fixed pool of workers sustains (closed loop). Prints a table and one final line
+`RESULT {json}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from benchsystem import AUTH, REPO, Infra, log, log_dir, running_services
+from redis.asyncio import Redis
+
+from coldchain_devtools.testing import free_port
+from coldchain_devtools.topics import ensure_topics
+
+PREFIX = "api-"
+
+
+def vegeta_binary() -> str:
+    found = os.environ.get("VEGETA") or shutil.which("vegeta")
+    cached = Path.home() / ".cache" / "coldchain" / "bin" / "vegeta"
+    if found:
+        return found
+    if cached.exists():
+        return str(cached)
+    raise SystemExit(
+        "vegeta not found: `make bench-api` installs it (go install github.com/tsenart/vegeta/v12)"
+    )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    targets: str  # vegeta http target format
+    rate: int
+
+
+def get_targets(urls: list[str], headers: dict[str, str]) -> str:
+    header_lines = "".join(f"{k}: {v}\n" for k, v in headers.items())
+    return "".join(f"GET {url}\n{header_lines}\n" for url in urls)
+
+
+def post_targets(url: str, bodies: list[Path], headers: dict[str, str]) -> str:
+    header_lines = "".join(f"{k}: {v}\n" for k, v in {**headers, "Content-Type": "application/json"}.items())
+    return "".join(f"POST {url}\n{header_lines}@{body}\n\n" for body in bodies)
+
+
+def attack(vegeta: str, scenario: Scenario, seconds: int, workdir: Path, closed_loop: bool) -> dict[str, Any]:
+    targets = workdir / f"{scenario.name}.targets"
+    targets.write_text(scenario.targets)
+    rate = ["-rate=0", "-max-workers=32", "-workers=32"] if closed_loop else [f"-rate={scenario.rate}/s"]
+    attack_cmd = [vegeta, "attack", f"-targets={targets}", f"-duration={seconds}s", "-timeout=10s", *rate]
+    with subprocess.Popen(attack_cmd, stdout=subprocess.PIPE) as attacker:
+        report = subprocess.run(
+            [vegeta, "report", "-type=json"], stdin=attacker.stdout, capture_output=True, check=True
+        )
+    data: dict[str, Any] = json.loads(report.stdout)
+    lat = data["latencies"]
+    return {
+        "rate_offered": round(data["rate"], 1),
+        "throughput": round(data["throughput"], 1),
+        "success": round(data["success"], 4),
+        "p50_ms": round(lat["50th"] / 1e6, 2),
+        "p95_ms": round(lat["95th"] / 1e6, 2),
+        "p99_ms": round(lat["99th"] / 1e6, 2),
+        "status_codes": data.get("status_codes", {}),
+    }
+
+
+async def seed_vehicles(gateway: str, redis_url: str, count: int) -> None:
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    async with httpx.AsyncClient(base_url=gateway, timeout=60, headers=AUTH) as http:
+        for start in range(0, count, 500):
+            fixes = [
+                {
+                    "device_id": f"{PREFIX}{i:05d}",
+                    "time": now.isoformat(),
+                    "latitude": 37.4 + (i % 100) * 0.002,
+                    "longitude": 126.9 + (i // 100) * 0.002,
+                    "speed_kmh": 30.0,
+                    "temperatures": [{"channel": "A", "celsius": -19.5}],
+                }
+                for i in range(start, min(count, start + 500))
+            ]
+            response = await http.post("/v1/telemetry/gps", json={"fixes": fixes})
+            response.raise_for_status()
+    redis = Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 300
+        while (
+            have := await redis.zlexcount("tracking:vehicle-index", f"[{PREFIX}", f"({PREFIX}\xff")
+        ) < count:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {have} of {count} vehicles have live state after 5 minutes")
+            await asyncio.sleep(1)
+    finally:
+        await redis.aclose()
+    log(f"seeded {count} vehicles' live state")
+
+
+def telemetry_bodies(workdir: Path, files: int) -> list[Path]:
+    """Batches of 10 fixes, each fix newer than the last so ingest never drops one as a duplicate."""
+    start = datetime.now(UTC) - timedelta(hours=2)
+    paths = []
+    for n in range(files):
+        at = (start + timedelta(seconds=n)).isoformat()
+        fixes = [
+            {
+                "device_id": f"{PREFIX}post-{i}",
+                "time": at,
+                "latitude": 37.5,
+                "longitude": 127.0,
+                "speed_kmh": 0.0,
+            }
+            for i in range(10)
+        ]
+        path = workdir / f"body-{n}.json"
+        path.write_text(json.dumps({"fixes": fixes}))
+        paths.append(path)
+    return paths
+
+
+def run_bare(port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO / "bench",
+        env={**os.environ, "PYTHONPATH": str(REPO / "bench")},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/state", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("bare FastAPI app did not start")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--vehicles", type=int, default=10_000)
+    parser.add_argument("--read-rate", type=int, default=1_000)
+    parser.add_argument("--post-rate", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=15)
+    args = parser.parse_args()
+    vegeta = vegeta_binary()
+    infra = Infra.from_env()
+    await ensure_topics(infra.kafka)
+    results: dict[str, dict[str, Any]] = {}
+    bare_port = free_port()
+    bare = run_bare(bare_port)
+    try:
+        with running_services(infra, log_dir()) as ports, tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            gateway = f"http://127.0.0.1:{ports['gateway']}"
+            await seed_vehicles(gateway, infra.redis_url, args.vehicles)
+            rng = random.Random(7)  # noqa: S311 - picking test vehicles, not secrets
+            ids = [f"{PREFIX}{rng.randrange(args.vehicles):05d}" for _ in range(2000)]
+            scenarios = [
+                Scenario(
+                    "bare_fastapi", get_targets([f"http://127.0.0.1:{bare_port}/state"], {}), args.read_rate
+                ),
+                Scenario(
+                    "vehicle_state",
+                    get_targets([f"{gateway}/v1/vehicles/{v}/state" for v in ids], AUTH),
+                    args.read_rate,
+                ),
+                Scenario(
+                    "vehicle_list", get_targets([f"{gateway}/v1/vehicles?limit=100"], AUTH), args.read_rate
+                ),
+                Scenario(
+                    "telemetry_post",
+                    post_targets(
+                        f"{gateway}/v1/telemetry/gps",
+                        telemetry_bodies(workdir, args.post_rate * args.seconds * 2),
+                        AUTH,
+                    ),
+                    args.post_rate,
+                ),
+            ]
+            for scenario in scenarios:
+                for closed in (False, True):
+                    if closed and scenario.name == "telemetry_post":
+                        continue  # its body files are single-use (duplicates are dropped); fixed rate only
+                    label = f"{scenario.name}@{'max' if closed else scenario.rate}"
+                    log(f"attack {label} for {args.seconds} s")
+                    results[label] = attack(vegeta, scenario, args.seconds, workdir, closed)
+                    r = results[label]
+                    log(
+                        f"  {label:26} offered {r['rate_offered']:>8} req/s  throughput {r['throughput']:>8} req/s  "
+                        f"p50 {r['p50_ms']:>7} ms  p95 {r['p95_ms']:>7} ms  p99 {r['p99_ms']:>7} ms  "
+                        f"success {r['success']:.2%}"
+                    )
+                    await asyncio.sleep(2)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=10)
+    print(f"{'scenario':28}{'offered':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ok':>8}")
+    for label, r in results.items():
+        print(
+            f"{label:28}{r['rate_offered']:>10}{r['throughput']:>10}{r['p50_ms']:>9}{r['p95_ms']:>9}"
+            f"{r['p99_ms']:>9}{r['success']:>8.2%}"
+        )
+    reads_ok = all(
+        results[f"{name}@{args.read_rate}"]["p95_ms"] < 50
+        and results[f"{name}@{args.read_rate}"]["success"] == 1
+        for name in ("vehicle_state", "vehicle_list")
+    )
+    summary = {
+        "vehicles": args.vehicles,
+        "read_rate": args.read_rate,
+        "target_reads_p95_under_50ms_at_rate": reads_ok,
+        "cpus": os.cpu_count(),
+        "results": {k: {kk: vv for kk, vv in v.items() if kk != "status_codes"} for k, v in results.items()},
+    }
+    print("RESULT " + json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
