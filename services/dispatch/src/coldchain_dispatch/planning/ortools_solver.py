@@ -1,0 +1,157 @@
+"""PDPTW on Google OR-tools routing: the optimiser behind `solve`.
+
+Integer units (metres, seconds since the problem's epoch) come from `instance.py`.
+Arc cost is road distance; every open order is a pick-up/delivery pair in one
+disjunction whose penalty grows with priority, so the solver drops the least important
+orders when not everything fits and the plan can say which and why. Loads already on
+board are delivery-only nodes pinned to their vehicle with a prohibitive penalty.
+The search starts from the greedy plan (always a feasible first plan, found in well
+under a second) and improves it with guided local search until the time limit.
+OR-tools routing has no random seed: `seed` reaches the greedy tie-break only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # type: ignore[import-untyped]
+
+from coldchain_dispatch.planning.greedy import greedy_sequences
+from coldchain_dispatch.planning.instance import DIMENSIONS, Instance, build, initial_load
+from coldchain_dispatch.planning.model import Plan, Problem, SolverStats
+from coldchain_dispatch.planning.plans import build_plan
+
+PENALTY_PER_PRIORITY_STEP_M = 1_000_000  # 1,000 km of driving per step of priority (10 -> 1)
+ONBOARD_PENALTY_M = 10**12
+
+
+def drop_penalty(priority: int) -> int:
+    return (11 - priority) * PENALTY_PER_PRIORITY_STEP_M
+
+
+class _Model:
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        nodes = inst.nodes
+        self.manager = pywrapcp.RoutingIndexManager(
+            len(nodes), len(inst.vehicles), list(inst.starts), list(inst.ends)
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        dist_m, time_m = inst.node_matrices()
+        routing = self.routing
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(dist_m))
+        horizon = max(n.close_s for n in nodes) + 1
+        routing.AddDimension(routing.RegisterTransitMatrix(time_m), horizon, horizon, False, "time")
+        self.time = routing.GetDimensionOrDie("time")
+        for k, name in enumerate(DIMENSIONS):
+            demand = routing.RegisterUnaryTransitVector([n.demand[k] for n in nodes])
+            caps = [c[k] for c in inst.capacities]
+            routing.AddDimensionWithVehicleCapacity(demand, 0, caps, False, name)
+            dim = routing.GetDimensionOrDie(name)
+            for vi in range(len(inst.vehicles)):
+                dim.CumulVar(routing.Start(vi)).SetValue(initial_load(inst, vi)[k])
+        self._vehicles()
+        self._orders()
+
+    def index(self, node: int) -> int:
+        return int(self.manager.NodeToIndex(node))
+
+    def _vehicles(self) -> None:
+        inst, routing = self.inst, self.routing
+        for vi, v in enumerate(inst.vehicles):
+            start, end = inst.nodes[inst.starts[vi]], inst.nodes[inst.ends[vi]]
+            self.time.CumulVar(routing.Start(vi)).SetRange(start.open_s, start.close_s)
+            self.time.CumulVar(routing.End(vi)).SetRange(end.open_s, end.close_s)
+            self.time.SetSpanUpperBoundForVehicle(int(v.max_route_duration.total_seconds()), vi)
+
+    def _orders(self) -> None:
+        inst, routing = self.inst, self.routing
+        solver = routing.solver()
+        for n, node in enumerate(inst.nodes):
+            if node.order is not None:
+                self.time.CumulVar(self.index(n)).SetRange(node.open_s, node.close_s)
+        for oi, o in enumerate(inst.orders):
+            delivery = self.index(inst.delivery_node[o.order_id])
+            allowed = sorted(inst.allowed[oi])
+            if o.order_id in inst.onboard_of:
+                routing.VehicleVar(delivery).SetValues([-1, *allowed])
+                routing.AddDisjunction([delivery], ONBOARD_PENALTY_M)
+                continue
+            pickup = self.index(inst.pickup_node[o.order_id])
+            if not allowed:
+                routing.ActiveVar(pickup).SetValue(0)
+                routing.ActiveVar(delivery).SetValue(0)
+                continue
+            routing.AddPickupAndDelivery(pickup, delivery)
+            solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(delivery))
+            solver.Add(self.time.CumulVar(pickup) <= self.time.CumulVar(delivery))
+            # SetAllowedVehiclesForIndex's Span argument does not bind in this SWIG build.
+            routing.VehicleVar(pickup).SetValues([-1, *allowed])
+            routing.VehicleVar(delivery).SetValues([-1, *allowed])
+            routing.AddDisjunction([pickup, delivery], drop_penalty(o.priority), 2)
+
+    def sequences(self, solution: pywrapcp.Assignment) -> list[list[int]]:
+        result: list[list[int]] = []
+        for vi in range(len(self.inst.vehicles)):
+            seq: list[int] = []
+            index = solution.Value(self.routing.NextVar(self.routing.Start(vi)))
+            while not self.routing.IsEnd(index):
+                seq.append(int(self.manager.IndexToNode(index)))
+                index = solution.Value(self.routing.NextVar(index))
+            result.append(seq)
+        return result
+
+    def read_routes(self, sequences: Sequence[Sequence[int]]) -> pywrapcp.Assignment | None:
+        routes = [[self.index(n) for n in seq] for seq in sequences]
+        return self.routing.ReadAssignmentFromRoutes(routes, True)
+
+
+def _parameters(time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return params
+
+
+def solve_ortools(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    initial: Sequence[Sequence[int]] | None = None,
+    instance: Instance | None = None,
+) -> Plan:
+    """Optimise from `initial` node sequences if given, else from the greedy plan."""
+    if time_limit_s <= 0:
+        raise ValueError(f"time_limit_s must be > 0, got {time_limit_s}")
+    started = time.perf_counter()
+    inst = instance if instance is not None else build(problem)
+    start_seqs = list(initial) if initial is not None else greedy_sequences(inst, seed)
+    model = _Model(inst)
+    first: list[float] = []
+    model.routing.AddAtSolutionCallback(
+        lambda: first.append(time.perf_counter() - started) if not first else None
+    )
+    assignment = model.read_routes(start_seqs)
+    elapsed = time.perf_counter() - started
+    params = _parameters(max(0.05, time_limit_s - elapsed))
+    if assignment is not None:
+        first_s: float | None = time.perf_counter() - started
+        solution = model.routing.SolveFromAssignmentWithParameters(assignment, params)
+    else:
+        first_s = None
+        solution = model.routing.SolveWithParameters(params)
+    wall = time.perf_counter() - started
+    sequences: list[list[int]]
+    if solution is None:
+        sequences = [list(s) for s in start_seqs] if assignment is not None else [[] for _ in inst.vehicles]
+        objective = None
+    else:
+        sequences = model.sequences(solution)
+        objective = int(solution.ObjectiveValue())
+    if first_s is None and first:
+        first_s = first[0]
+    stats = SolverStats("ortools", seed, time_limit_s, wall, first_s, objective)
+    return build_plan(inst, sequences, stats)
