@@ -225,6 +225,7 @@ class Route:
 
 class DropReason(StrEnum):
     NO_COMPATIBLE_VEHICLE = "no_compatible_vehicle"  # zone or forklift: no body/driver fits
+    SETPOINT_IN_USE = "setpoint_in_use"  # its reefers run at the other setpoint in this plan
     EXCEEDS_VEHICLE_CAPACITY = "exceeds_vehicle_capacity"  # bigger than every compatible truck
     TIME_WINDOW_UNREACHABLE = "time_window_unreachable"  # even an idle compatible truck cannot make it
     FLEET_FULLY_COMMITTED = "fleet_fully_committed"  # feasible alone, no room left in the plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coldchain_dispatch.planning.compatibility import compartment_for
+from coldchain_dispatch.planning.compatibility import compartment_for, setpoint_options
 from coldchain_dispatch.planning.instance import Instance
 from coldchain_dispatch.planning.model import (
     DroppedOrder,
@@ -84,6 +84,17 @@ def diagnose(inst: Instance, order_index: int) -> DroppedOrder:
         if compartment_for(v.body_type, inst.setpoints[vi], o.zone, matrix) is not None
         and (v.has_forklift or not o.requires_forklift)
     ]
+    if not fits_zone and any(
+        compartment_for(v.body_type, setpoints, o.zone, matrix) is not None
+        for v in inst.vehicles
+        if v.has_forklift or not o.requires_forklift
+        for setpoints in setpoint_options(v.body_type, matrix)
+    ):
+        return DroppedOrder(
+            o.order_id,
+            DropReason.SETPOINT_IN_USE,
+            f"every reefer that could take {o.zone} goods is held at another setpoint in this plan",
+        )
     if not fits_zone:
         need = f"{o.zone} goods" + (" and a forklift" if o.requires_forklift else "")
         return DroppedOrder(o.order_id, DropReason.NO_COMPATIBLE_VEHICLE, f"no vehicle takes {need}")
