@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from coldchain_contracts.fleet import BodyType, TemperatureZone
-
 from coldchain_dispatch.planning.model import GeoPoint, Order, Problem, Stop, TimeWindow, Vehicle
 from coldchain_dispatch.planning.travel import HaversineTravel, SpeedProfile
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-LINE_TRAVEL = HaversineTravel(circuity=1.0, speed=SpeedProfile(urban_kmh=60.0, highway_kmh=60.0, urban_km=0.0))
+LINE_TRAVEL = HaversineTravel(
+    circuity=1.0, speed=SpeedProfile(urban_kmh=60.0, highway_kmh=60.0, urban_km=0.0)
+)
 _LAT = 37.5
 _KM_PER_DEGREE_LON = 111.19492664455873 * 0.7933533402912352  # cos(37.5 degrees)
 

@@ -45,7 +45,11 @@ def insert_order(problem: Problem, plan: Plan, order: Order, *, now: datetime) -
 
 
 def reoptimise(problem: Problem, plan: Plan, *, now: datetime, time_limit_s: float, seed: int = 0) -> Plan:
-    """OR-tools from the current plan's remaining stops; locked stops untouched."""
+    """OR-tools from the current plan's remaining stops; locked stops untouched.
+
+    Orders the plan already serves stay served (they may move to another vehicle or
+    position); only orders it dropped compete on priority.
+    """
     c = cut(problem, plan, now)
     inst = build(c.problem)
     derived = solve_ortools(
@@ -54,5 +58,6 @@ def reoptimise(problem: Problem, plan: Plan, *, now: datetime, time_limit_s: flo
         seed=seed,
         initial=sequences_of(inst, c.remaining),
         instance=inst,
+        keep=plan.served_order_ids,
     )
     return merge(c, derived)

@@ -31,8 +31,9 @@ def drop_penalty(priority: int) -> int:
 
 
 class _Model:
-    def __init__(self, inst: Instance) -> None:
+    def __init__(self, inst: Instance, keep: frozenset[str] = frozenset()) -> None:
         self.inst = inst
+        self.keep = keep
         nodes = inst.nodes
         self.manager = pywrapcp.RoutingIndexManager(
             len(nodes), len(inst.vehicles), list(inst.starts), list(inst.ends)
@@ -89,7 +90,8 @@ class _Model:
             # SetAllowedVehiclesForIndex's Span argument does not bind in this SWIG build.
             routing.VehicleVar(pickup).SetValues([-1, *allowed])
             routing.VehicleVar(delivery).SetValues([-1, *allowed])
-            routing.AddDisjunction([pickup, delivery], drop_penalty(o.priority), 2)
+            penalty = ONBOARD_PENALTY_M if o.order_id in self.keep else drop_penalty(o.priority)
+            routing.AddDisjunction([pickup, delivery], penalty, 2)
 
     def sequences(self, solution: pywrapcp.Assignment) -> list[list[int]]:
         result: list[list[int]] = []
@@ -122,14 +124,18 @@ def solve_ortools(
     seed: int = 0,
     initial: Sequence[Sequence[int]] | None = None,
     instance: Instance | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> Plan:
-    """Optimise from `initial` node sequences if given, else from the greedy plan."""
+    """Optimise from `initial` node sequences if given, else from the greedy plan.
+
+    Orders in `keep` (already promised) are as hard to drop as loads on board.
+    """
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s}")
     started = time.perf_counter()
     inst = instance if instance is not None else build(problem)
     start_seqs = list(initial) if initial is not None else greedy_sequences(inst, seed)
-    model = _Model(inst)
+    model = _Model(inst, keep)
     first: list[float] = []
     model.routing.AddAtSolutionCallback(
         lambda: first.append(time.perf_counter() - started) if not first else None
