@@ -65,6 +65,10 @@ class _Model:
             self.time.CumulVar(routing.Start(vi)).SetRange(start.open_s, start.close_s)
             self.time.CumulVar(routing.End(vi)).SetRange(end.open_s, end.close_s)
             self.time.SetSpanUpperBoundForVehicle(int(v.max_route_duration.total_seconds()), vi)
+            # A truck out on the road drives home even with nothing to do; OR-tools would
+            # otherwise price an empty route at zero and "save" that drive.
+            if start.point != end.point:
+                routing.SetVehicleUsedWhenEmpty(True, vi)
 
     def _orders(self) -> None:
         inst, routing = self.inst, self.routing

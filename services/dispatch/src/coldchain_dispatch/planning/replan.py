@@ -41,6 +41,7 @@ from coldchain_dispatch.planning.rolling import cut, merge, sequences_of
 class Replanned:
     problem: Problem  # what the other vehicles now work on (transfers included)
     plan: Plan  # merged: locked prefixes + new remaining stops; failed vehicle ends at its prefix
+    remaining: Plan  # the other vehicles' plan for `problem` (from their current positions), as validated
     transfers: tuple[str, ...]
     reassigned: dict[str, str]  # order_id -> vehicle_id
 
@@ -107,14 +108,17 @@ def replan_vehicle_failure(
         else d
         for d in new.dropped
     )
-    merged = merge(c, replace(new, dropped=dropped))
+    remaining_plan = replace(new, dropped=dropped)
+    merged = merge(c, remaining_plan)
     stub = replace(
         failed,
         stops=tuple(replace(s, locked=True) for s in prefix),
         arrival=now,
         leg_km=(*failed.leg_km[: len(prefix)], 0.0),
     )
-    return Replanned(derived, replace(merged, routes=(*merged.routes, stub)), tuple(transfers), reassigned)
+    return Replanned(
+        derived, replace(merged, routes=(*merged.routes, stub)), remaining_plan, tuple(transfers), reassigned
+    )
 
 
 def _transfer(o: Order, where: GeoPoint, ready: datetime, service: timedelta) -> Order:
