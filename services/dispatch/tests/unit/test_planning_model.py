@@ -117,3 +117,28 @@ def test_linehaul_orders_are_full_truckloads() -> None:
     p = generate("linehaul", seed=1, orders=100)
     assert all(10 <= o.pallets <= 16 for o in p.orders)
     assert all(o.delivery.window.start - o.pickup.window.start > timedelta(hours=2) for o in p.orders)
+
+
+def test_matrix_cache_grows_to_the_same_numbers_as_a_full_matrix() -> None:
+    """Pricing only the new places must give exactly what pricing everything gives."""
+    from coldchain_dispatch.planning.travel import MatrixCache
+
+    travel = HaversineTravel()
+    first, later = [at(0), at(5), at(12)], [at(5), at(30), replace(at(1), lat=37.6)]
+    cache = MatrixCache(travel)
+    cache.add(first)
+    cache.add(later)
+    full = travel.matrix(cache.points)
+    assert cache.metres == full.metres
+    assert cache.seconds == full.seconds
+    assert len(cache.points) == 5
+
+
+def test_instances_built_with_a_cache_plan_the_same() -> None:
+    from coldchain_dispatch.planning.greedy import greedy_sequences
+    from coldchain_dispatch.planning.instance import build
+    from coldchain_dispatch.planning.travel import MatrixCache
+
+    p = generate("metro", seed=9, vehicles=4, orders=12)
+    plain, cached = build(p), build(p, cache=MatrixCache(p.travel))
+    assert greedy_sequences(plain) == greedy_sequences(cached)

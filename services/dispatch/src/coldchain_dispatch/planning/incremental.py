@@ -18,6 +18,7 @@ from coldchain_dispatch.planning.model import Order, Plan, Problem, SolverStats
 from coldchain_dispatch.planning.ortools_solver import solve_ortools
 from coldchain_dispatch.planning.plans import build_plan
 from coldchain_dispatch.planning.rolling import cut, merge, sequences_of
+from coldchain_dispatch.planning.travel import MatrixCache
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class Inserted:
     vehicle_id: str | None  # None: dropped, `plan.dropped` says why
 
 
-def insert_order(problem: Problem, plan: Plan, order: Order, *, now: datetime) -> Inserted:
+def insert_order(
+    problem: Problem, plan: Plan, order: Order, *, now: datetime, cache: MatrixCache | None = None
+) -> Inserted:
+    """`cache` (a `MatrixCache` of `problem.travel` kept by the caller) skips re-pricing known places."""
     started = time.perf_counter()
     grown = Problem(problem.vehicles, (*problem.orders, order), problem.travel, problem.compatibility)
     c = cut(grown, plan, now)
-    inst = build(c.problem)
+    inst = build(c.problem, cache=cache)
     sequences = sequences_of(inst, c.remaining)
     oi = next(i for i, o in enumerate(inst.orders) if o.order_id == order.order_id)
     found = best_insertion(inst, sequences, oi)
@@ -40,7 +44,9 @@ def insert_order(problem: Problem, plan: Plan, order: Order, *, now: datetime) -
         sequences[found.vehicle] = found.sequence
         vehicle_id = inst.vehicles[found.vehicle].vehicle_id
     wall = time.perf_counter() - started
-    derived = build_plan(inst, sequences, SolverStats("insertion", 0, 0.0, wall, wall))
+    # Nothing else moved, so every other order's drop reason still holds.
+    known = {d.order_id: d for d in plan.dropped}
+    derived = build_plan(inst, sequences, SolverStats("insertion", 0, 0.0, wall, wall), known)
     return Inserted(grown, merge(c, derived), vehicle_id)
 
 

@@ -14,7 +14,7 @@ With setpoints fixed per route this is exact for single and dual bodies alike.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,6 +23,7 @@ from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning.compatibility import compartment_for
 from coldchain_dispatch.planning.model import GeoPoint, Order, Problem, StopKind, Vehicle
 from coldchain_dispatch.planning.setpoints import choose_setpoints
+from coldchain_dispatch.planning.travel import MatrixCache
 
 DIMENSIONS = ("pallets", "frozen_pallets", "other_pallets", "weight_kg")
 
@@ -103,23 +104,12 @@ def _capacity(v: Vehicle, setpoints: tuple[TemperatureZone, ...]) -> tuple[int, 
     return (v.pallet_capacity, frozen, other, math.floor(v.weight_capacity_kg))
 
 
-def may_carry(
-    caps: tuple[int, int, int, int],
-    v: Vehicle,
-    setpoints: tuple[TemperatureZone, ...],
-    order: Order,
+def build(
     problem: Problem,
-) -> bool:
-    """Zone (under the route's setpoints), forklift, and an empty truck's capacities."""
-    if compartment_for(v.body_type, setpoints, order.zone, problem.compatibility) is None:
-        return False
-    if order.requires_forklift and not v.has_forklift:
-        return False
-    demand = _demand(order, 1)
-    return all(d <= c for d, c in zip(demand, caps, strict=True))
-
-
-def build(problem: Problem, setpoints: dict[str, tuple[TemperatureZone, ...]] | None = None) -> Instance:
+    setpoints: dict[str, tuple[TemperatureZone, ...]] | None = None,
+    cache: MatrixCache | None = None,
+) -> Instance:
+    """Compile `problem`; with a `cache` (of `problem.travel`), only new places are priced."""
     chosen = setpoints if setpoints is not None else choose_setpoints(problem)
     epoch = problem.epoch
     vehicles = problem.vehicles
@@ -149,11 +139,17 @@ def build(problem: Problem, setpoints: dict[str, tuple[TemperatureZone, ...]] | 
     pickup_node: dict[str, int] = {}
     delivery_node: dict[str, int] = {}
     allowed: list[frozenset[int]] = []
+    fits = _fits_by_kind(problem, sp)
     for oi, o in enumerate(orders):
         carrier = onboard_of.get(o.order_id)
         if carrier is None:
+            demand = _demand(o, 1)
             allowed.append(
-                frozenset(vi for vi, v in enumerate(vehicles) if may_carry(caps[vi], v, sp[vi], o, problem))
+                frozenset(
+                    vi
+                    for vi in fits[(o.zone, o.requires_forklift)]
+                    if all(d <= c for d, c in zip(demand, caps[vi], strict=True))
+                )
             )
             pickup_node[o.order_id] = len(nodes)
             nodes.append(_stop_node(epoch, point(o.pickup.location), o, oi, StopKind.PICKUP, None))
@@ -161,7 +157,15 @@ def build(problem: Problem, setpoints: dict[str, tuple[TemperatureZone, ...]] | 
             allowed.append(frozenset({carrier}))
         delivery_node[o.order_id] = len(nodes)
         nodes.append(_stop_node(epoch, point(o.delivery.location), o, oi, StopKind.DELIVERY, carrier))
-    travel = problem.travel.matrix(points)
+    if cache is not None:
+        cache.add(points)
+        points_out: tuple[GeoPoint, ...] = tuple(cache.points)
+        metres, seconds = cache.metres, cache.seconds
+        remap = [cache.index[p] for p in points]
+        nodes = [replace(n, point=remap[n.point]) for n in nodes]
+    else:
+        travel = problem.travel.matrix(points)
+        points_out, metres, seconds = tuple(points), travel.metres, travel.seconds
     return Instance(
         problem=problem,
         epoch=epoch,
@@ -169,9 +173,9 @@ def build(problem: Problem, setpoints: dict[str, tuple[TemperatureZone, ...]] | 
         vehicles=vehicles,
         setpoints=sp,
         capacities=caps,
-        points=tuple(points),
-        metres=travel.metres,
-        seconds=travel.seconds,
+        points=points_out,
+        metres=metres,
+        seconds=seconds,
         nodes=tuple(nodes),
         starts=tuple(starts),
         ends=tuple(ends),
@@ -180,6 +184,22 @@ def build(problem: Problem, setpoints: dict[str, tuple[TemperatureZone, ...]] | 
         allowed=tuple(allowed),
         onboard_of=onboard_of,
     )
+
+
+def _fits_by_kind(
+    problem: Problem, setpoints: tuple[tuple[TemperatureZone, ...], ...]
+) -> dict[tuple[TemperatureZone, bool], list[int]]:
+    """Vehicles whose setpoints and driver suit each (zone, needs forklift) pair."""
+    out: dict[tuple[TemperatureZone, bool], list[int]] = {}
+    for zone in TemperatureZone:
+        for forklift in (False, True):
+            out[(zone, forklift)] = [
+                vi
+                for vi, v in enumerate(problem.vehicles)
+                if compartment_for(v.body_type, setpoints[vi], zone, problem.compatibility) is not None
+                and (v.has_forklift or not forklift)
+            ]
+    return out
 
 
 def _stop_node(epoch: datetime, point: int, o: Order, oi: int, kind: StopKind, carrier: int | None) -> Node:

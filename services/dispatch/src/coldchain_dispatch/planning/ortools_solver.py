@@ -146,7 +146,9 @@ def solve_ortools(
     )
     assignment = model.read_routes(start_seqs)
     elapsed = time.perf_counter() - started
-    params = _parameters(max(0.05, time_limit_s - elapsed))
+    # The budget covers everything: keep a little for turning the solution into a plan.
+    reserve = min(0.5, 0.05 * time_limit_s)
+    params = _parameters(max(0.05, time_limit_s - elapsed - reserve))
     if assignment is not None:
         first_s: float | None = time.perf_counter() - started
         solution = model.routing.SolveFromAssignmentWithParameters(assignment, params)

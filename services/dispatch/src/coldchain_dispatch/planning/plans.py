@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from coldchain_dispatch.planning.compatibility import compartment_for, setpoint_options
 from coldchain_dispatch.planning.instance import Instance
@@ -119,10 +119,21 @@ def diagnose(inst: Instance, order_index: int) -> DroppedOrder:
     )
 
 
-def build_plan(inst: Instance, sequences: Sequence[Sequence[int]], stats: SolverStats) -> Plan:
+def build_plan(
+    inst: Instance,
+    sequences: Sequence[Sequence[int]],
+    stats: SolverStats,
+    known: Mapping[str, DroppedOrder] | None = None,
+) -> Plan:
+    """Routes for `sequences`; a reason for every other order (reused from `known` when given)."""
     routes = tuple(build_route(inst, vi, seq) for vi, seq in enumerate(sequences))
     served = {
         inst.nodes[n].order for seq in sequences for n in seq if inst.nodes[n].kind is StopKind.DELIVERY
     }
-    dropped = tuple(diagnose(inst, oi) for oi in range(len(inst.orders)) if oi not in served)
+    known = known or {}
+    dropped = tuple(
+        known.get(inst.orders[oi].order_id) or diagnose(inst, oi)
+        for oi in range(len(inst.orders))
+        if oi not in served
+    )
     return Plan(routes=routes, dropped=dropped, stats=stats)

@@ -35,6 +35,7 @@ from coldchain_dispatch.planning.model import (
 )
 from coldchain_dispatch.planning.plans import build_plan
 from coldchain_dispatch.planning.rolling import cut, merge, sequences_of
+from coldchain_dispatch.planning.travel import MatrixCache
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def replan_vehicle_failure(
     position: GeoPoint | None = None,
     handover: timedelta = timedelta(minutes=30),
     transfer_service: timedelta = timedelta(minutes=30),
+    cache: MatrixCache | None = None,
 ) -> Replanned:
     started = time.perf_counter()
     failed = plan.route(vehicle_id)
@@ -83,7 +85,7 @@ def replan_vehicle_failure(
     orders = tuple(transfers.get(o.order_id, o) for o in c.problem.orders)
     others = tuple(v for v in c.problem.vehicles if v.vehicle_id != vehicle_id)
     derived = Problem(others, orders, problem.travel, problem.compatibility)
-    inst = build(derived)
+    inst = build(derived, cache=cache)
     remaining = {vid: stops for vid, stops in c.remaining.items() if vid != vehicle_id}
     sequences = sequences_of(inst, remaining)
     affected = [oid for oid, _ in c.remaining[vehicle_id] if oid not in transfers]

@@ -11,6 +11,7 @@ bodies 45/40/15 (a fifth of the frozen ones dual-zone). The same seed gives the 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
@@ -35,8 +36,8 @@ METRO_ANCHORS = {
     "Yongin": (37.2411, 127.1776),
     "Pyeongtaek": (36.9920, 127.1129),
 }
-METRO_DEPOTS = ("Gangseo", "Seongdong", "Seongnam", "Suwon")
 METRO_WAREHOUSES = ("Gangseo", "Bucheon", "Goyang", "Seongnam", "Yongin", "Anyang", "Pyeongtaek", "Suwon")
+METRO_DEPOTS = METRO_WAREHOUSES
 HUBS = {"Icheon": (37.2720, 127.4350), "Yongin": (37.2300, 127.2100), "Anseong": (37.0080, 127.2800)}
 REGIONS = {
     "Gwangju": (35.1595, 126.8526),
@@ -86,7 +87,7 @@ def _vehicles(rng: random.Random, mode: Mode, count: int, day: date) -> tuple[Ve
         if mode == "metro":
             big = rng.random() < 0.5
             pallets, kg = (rng.randint(12, 14), 5000.0) if big else (rng.randint(8, 10), 3500.0)
-            depot_name = METRO_DEPOTS[i % len(METRO_DEPOTS)]
+            depot_name = METRO_DEPOTS[i % len(METRO_DEPOTS)]  # trucks are based at the warehouses
             depot = GeoPoint(*METRO_ANCHORS[depot_name])
             start_h = rng.choice((5.0, 5.0, 7.0, 7.0, 10.0, 12.0))
             shift, max_duration = _window(day, start_h, 10.0), timedelta(hours=10)
@@ -185,12 +186,25 @@ def generate(
     return Problem(vehicles=fleet, orders=tuple(make(rng, i, day) for i in range(orders)))
 
 
-def new_order(problem: Problem, mode: Mode, *, seed: int, index: int) -> Order:
-    """One more order of the same kind, for insertion benchmarks."""
+def new_order(
+    problem: Problem, mode: Mode, *, seed: int, index: int, not_before: datetime | None = None
+) -> Order:
+    """One more order of the same kind, for insertion benchmarks.
+
+    With `not_before`, an order whose pick-up window would open earlier has both windows
+    moved later by the same amount (an order phoned in during the day).
+    """
     rng = random.Random(f"{mode}-{seed}-new-{index}")
     day = problem.epoch.astimezone(KST).date()
     make = _metro_order if mode == "metro" else _linehaul_order
     order = make(rng, index, day)
+    if not_before is not None and order.pickup.window.start < not_before:
+        late = not_before - order.pickup.window.start
+        order = replace(
+            order,
+            pickup=replace(order.pickup, window=_later(order.pickup.window, late)),
+            delivery=replace(order.delivery, window=_later(order.delivery.window, late)),
+        )
     return Order(
         order_id=f"new-{order.order_id}",
         zone=order.zone,
@@ -200,3 +214,7 @@ def new_order(problem: Problem, mode: Mode, *, seed: int, index: int) -> Order:
         delivery=order.delivery,
         priority=order.priority,
     )
+
+
+def _later(window: TimeWindow, by: timedelta) -> TimeWindow:
+    return TimeWindow(window.start + by, window.end + by)

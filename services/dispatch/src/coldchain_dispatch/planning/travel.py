@@ -34,6 +34,12 @@ class TravelModel(Protocol):
     def matrix(self, points: Sequence[GeoPoint]) -> TravelMatrix: ...
 
 
+class RectangularTravel(TravelModel, Protocol):
+    """A model that can also price sources x targets (OSRM's table API can)."""
+
+    def between(self, sources: Sequence[GeoPoint], targets: Sequence[GeoPoint]) -> TravelMatrix: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SpeedProfile:
     """The first `urban_km` of a leg at `urban_kmh`, the rest at `highway_kmh`."""
@@ -59,11 +65,16 @@ class HaversineTravel:
             )
 
     def matrix(self, points: Sequence[GeoPoint]) -> TravelMatrix:
-        lat = np.radians(np.array([p.lat for p in points], dtype=np.float64))
-        lon = np.radians(np.array([p.lon for p in points], dtype=np.float64))
-        dlat = lat[:, None] - lat[None, :]
-        dlon = lon[:, None] - lon[None, :]
-        h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+        return self.between(points, points)
+
+    def between(self, sources: Sequence[GeoPoint], targets: Sequence[GeoPoint]) -> TravelMatrix:
+        lat1 = np.radians(np.array([p.lat for p in sources], dtype=np.float64))
+        lon1 = np.radians(np.array([p.lon for p in sources], dtype=np.float64))
+        lat2 = np.radians(np.array([p.lat for p in targets], dtype=np.float64))
+        lon2 = np.radians(np.array([p.lon for p in targets], dtype=np.float64))
+        dlat = lat1[:, None] - lat2[None, :]
+        dlon = lon1[:, None] - lon2[None, :]
+        h = np.sin(dlat / 2) ** 2 + np.cos(lat1)[:, None] * np.cos(lat2)[None, :] * np.sin(dlon / 2) ** 2
         road_m = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * self.circuity
         urban_m = np.minimum(road_m, self.speed.urban_km * 1000.0)
         seconds = urban_m / (self.speed.urban_kmh / 3.6) + (road_m - urban_m) / (self.speed.highway_kmh / 3.6)
@@ -81,3 +92,42 @@ def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h))) / 1000.0
+
+
+class MatrixCache:
+    """Travel between every point seen so far, grown by rows and columns as points appear.
+
+    For repeated planning over mostly the same places (insertion after insertion),
+    only the legs touching new points are computed; instances built with a cache index
+    points by their position here. Not thread-safe: one cache per planner.
+    """
+
+    def __init__(self, travel: TravelModel) -> None:
+        self.travel = travel
+        self.points: list[GeoPoint] = []
+        self.index: dict[GeoPoint, int] = {}
+        self.metres: list[list[int]] = []
+        self.seconds: list[list[int]] = []
+
+    def add(self, points: Sequence[GeoPoint]) -> None:
+        new = list(dict.fromkeys(p for p in points if p not in self.index))
+        if not new:
+            return
+        old = self.points
+        everything = old + new
+        between = getattr(self.travel, "between", None)
+        if between is None or not old:
+            full = self.travel.matrix(everything)
+            self.metres, self.seconds = full.metres, full.seconds
+        else:
+            out = between(new, everything)  # new rows
+            back = between(old, new)  # new columns of the old rows
+            for row, extra in zip(self.metres, back.metres, strict=True):
+                row.extend(extra)
+            for row, extra in zip(self.seconds, back.seconds, strict=True):
+                row.extend(extra)
+            self.metres.extend(out.metres)
+            self.seconds.extend(out.seconds)
+        for p in new:
+            self.index[p] = len(self.points)
+            self.points.append(p)
