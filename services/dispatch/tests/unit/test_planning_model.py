@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -142,3 +143,27 @@ def test_instances_built_with_a_cache_plan_the_same() -> None:
     p = generate("metro", seed=9, vehicles=4, orders=12)
     plain, cached = build(p), build(p, cache=MatrixCache(p.travel))
     assert greedy_sequences(plain) == greedy_sequences(cached)
+
+
+def test_osrm_table_request_and_answer_follow_the_api() -> None:
+    """Longitude first, both annotations, sources/destinations for a block; null legs unreachable."""
+    from coldchain_dispatch.planning.osrm import UNREACHABLE, OsrmError, OsrmTableTravel
+
+    asked: list[str] = []
+    answer = {"code": "Ok", "durations": [[0, 61.2], [None, 0]], "distances": [[0, 1000.4], [None, 0]]}
+
+    def fetch(url: str) -> bytes:
+        asked.append(url)
+        return json.dumps(answer).encode()
+
+    osrm = OsrmTableTravel("http://osrm:5000/", fetch=fetch)
+    m = osrm.matrix([at(0), at(1)])
+    assert asked[0].startswith("http://osrm:5000/table/v1/driving/127.000000,37.500000;127.011")
+    assert asked[0].endswith("?annotations=duration,distance")
+    assert m.seconds == [[0, 62], [UNREACHABLE, 0]]
+    assert m.metres == [[0, 1001], [UNREACHABLE, 0]]
+    osrm.between([at(0)], [at(1), at(2)])
+    assert asked[1].endswith("&sources=0&destinations=1;2")
+    answer = {"code": "InvalidQuery", "message": "Query string malformed"}
+    with pytest.raises(OsrmError, match="InvalidQuery"):
+        osrm.matrix([at(0), at(1)])
