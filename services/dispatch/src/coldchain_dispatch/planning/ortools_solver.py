@@ -22,6 +22,7 @@ from coldchain_dispatch.planning.greedy import greedy_sequences
 from coldchain_dispatch.planning.instance import DIMENSIONS, Instance, build, initial_load
 from coldchain_dispatch.planning.model import Plan, Problem, SolverStats
 from coldchain_dispatch.planning.plans import build_plan
+from coldchain_dispatch.planning.schedule import feasible
 
 # Insertion-based LNS and chain-swap operators re-insert hundreds of unperformed pairs per
 # move on an oversubscribed day; with them on, a 10 s search had not finished its first
@@ -100,7 +101,7 @@ class _Model:
                 routing.AddDisjunction([delivery], ONBOARD_PENALTY_M)
                 continue
             pickup = self.index(inst.pickup_node[o.order_id])
-            if not allowed:
+            if not allowed or (o.order_id not in self.keep and self._hopeless(oi, allowed)):
                 routing.ActiveVar(pickup).SetValue(0)
                 routing.ActiveVar(delivery).SetValue(0)
                 continue
@@ -112,6 +113,18 @@ class _Model:
             routing.VehicleVar(delivery).SetValues([-1, *allowed])
             penalty = ONBOARD_PENALTY_M if o.order_id in self.keep else drop_penalty(o.priority)
             routing.AddDisjunction([pickup, delivery], penalty, 2)
+
+    def _hopeless(self, oi: int, allowed: list[int]) -> bool:
+        """No vehicle could do this order even alone (loads on board may free room: not judged).
+
+        Such orders stay out of the search: OR-tools checks its time limit between
+        neighbourhood explorations, and hundreds of hopeless pairs made single explorations
+        run for seconds past it.
+        """
+        inst = self.inst
+        oid = inst.orders[oi].order_id
+        pair = [inst.pickup_node[oid], inst.delivery_node[oid]]
+        return not any(inst.vehicles[vi].onboard or feasible(inst, vi, pair) is not None for vi in allowed)
 
     def sequences(self, solution: pywrapcp.Assignment) -> list[list[int]]:
         result: list[list[int]] = []
