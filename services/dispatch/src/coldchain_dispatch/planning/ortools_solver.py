@@ -46,9 +46,12 @@ def drop_penalty(priority: int) -> int:
 
 
 class _Model:
-    def __init__(self, inst: Instance, keep: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, inst: Instance, keep: frozenset[str] = frozenset(), left_out: frozenset[str] = frozenset()
+    ) -> None:
         self.inst = inst
         self.keep = keep
+        self.left_out = left_out
         nodes = inst.nodes
         self.manager = pywrapcp.RoutingIndexManager(
             len(nodes), len(inst.vehicles), list(inst.starts), list(inst.ends)
@@ -101,7 +104,11 @@ class _Model:
                 routing.AddDisjunction([delivery], ONBOARD_PENALTY_M)
                 continue
             pickup = self.index(inst.pickup_node[o.order_id])
-            if not allowed or (o.order_id not in self.keep and self._hopeless(oi, allowed)):
+            if (
+                not allowed
+                or o.order_id in self.left_out
+                or (o.order_id not in self.keep and self._hopeless(oi, allowed))
+            ):
                 routing.ActiveVar(pickup).SetValue(0)
                 routing.ActiveVar(delivery).SetValue(0)
                 continue
@@ -154,6 +161,27 @@ def _binding(inst: Instance, k: int) -> bool:
     return True
 
 
+def _left_out(inst: Instance, start: Sequence[Sequence[int]], max_waiting: int) -> frozenset[str]:
+    """Orders kept out of the search on an oversubscribed day.
+
+    Every order the starting plan leaves out is a pick-up/delivery pair the operators try
+    to insert everywhere; with hundreds of them one exploration of an all-rejected
+    neighbourhood ran for seconds past the time limit (OR-tools checks it between
+    explorations). So only the `max_waiting` most important waiting orders (priority,
+    then earliest pick-up) stay in; the others are reported as `fleet_fully_committed`.
+    """
+    served = {inst.nodes[n].order for seq in start for n in seq}
+    waiting = sorted(
+        (oi for oi, o in enumerate(inst.orders) if oi not in served and o.order_id in inst.pickup_node),
+        key=lambda oi: (
+            inst.orders[oi].priority,
+            inst.nodes[inst.pickup_node[inst.orders[oi].order_id]].open_s,
+            oi,
+        ),
+    )
+    return frozenset(inst.orders[oi].order_id for oi in waiting[max_waiting:])
+
+
 def _parameters(time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
@@ -175,17 +203,22 @@ def solve_ortools(
     initial: Sequence[Sequence[int]] | None = None,
     instance: Instance | None = None,
     keep: frozenset[str] = frozenset(),
+    max_waiting: int | None = None,
 ) -> Plan:
     """Optimise from `initial` node sequences if given, else from the greedy plan.
 
-    Orders in `keep` (already promised) are as hard to drop as loads on board.
+    Orders in `keep` (already promised) are as hard to drop as loads on board. Of the
+    orders the starting plan leaves out, only the `max_waiting` most important (default:
+    one per vehicle) compete for a place; see `_left_out`.
     """
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s}")
     started = time.perf_counter()
     inst = instance if instance is not None else build(problem)
     start_seqs = list(initial) if initial is not None else greedy_sequences(inst, seed)
-    model = _Model(inst, keep)
+    model = _Model(
+        inst, keep, _left_out(inst, start_seqs, len(inst.vehicles) if max_waiting is None else max_waiting)
+    )
     first: list[float] = []
     model.routing.AddAtSolutionCallback(
         lambda: first.append(time.perf_counter() - started) if not first else None
