@@ -10,7 +10,7 @@ from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning import Method, solve
 from coldchain_dispatch.planning.examples import hours, order, problem, vehicle
 from coldchain_dispatch.planning.kpis import kpis
-from coldchain_dispatch.planning.model import DropReason, Plan, Problem, StopKind
+from coldchain_dispatch.planning.model import DropReason, Order, Plan, Problem, StopKind
 from coldchain_dispatch.planning.scenario import generate
 from coldchain_dispatch.planning.validate import violations
 
@@ -216,3 +216,32 @@ def test_optimiser_is_no_worse_than_greedy_on_a_small_day() -> None:
     assert best.orders_served >= greedy.orders_served
     if best.orders_served == greedy.orders_served:
         assert best.total_km <= greedy.total_km + 1e-6
+
+
+def test_only_the_most_important_waiting_orders_enter_the_search() -> None:
+    """Room for one order: greedy takes the first to open; of the two waiting, only the
+    priority-1 one stays in the search (one slot), the priority-5 one is left out and
+    reported as fleet_fully_committed."""
+    from coldchain_dispatch.planning.greedy import greedy_sequences
+    from coldchain_dispatch.planning.instance import build
+    from coldchain_dispatch.planning.ortools_solver import _left_out, solve_ortools
+
+    def tight(oid: str, priority: int, opens: float) -> Order:
+        return order(
+            oid,
+            10,
+            20,
+            pallets=10,
+            priority=priority,
+            pickup_window=hours(opens, 0.25),
+            delivery_window=hours(0, 1),
+        )
+
+    p = problem([vehicle("v1")], [tight("early", 9, 0.0), tight("mid", 5, 0.05), tight("vip", 1, 0.1)])
+    inst = build(p)
+    start = greedy_sequences(inst)
+    assert _left_out(inst, start, 1) == {"mid"}
+    assert _left_out(inst, start, 2) == set()
+    plan = solve_ortools(p, time_limit_s=0.3, max_waiting=1)
+    assert violations(p, plan) == []
+    assert reasons(plan)["mid"] is DropReason.FLEET_FULLY_COMMITTED
