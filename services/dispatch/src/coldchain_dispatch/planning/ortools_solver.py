@@ -47,11 +47,16 @@ def drop_penalty(priority: int) -> int:
 
 class _Model:
     def __init__(
-        self, inst: Instance, keep: frozenset[str] = frozenset(), left_out: frozenset[str] = frozenset()
+        self,
+        inst: Instance,
+        keep: frozenset[str] = frozenset(),
+        left_out: frozenset[str] = frozenset(),
+        in_start: frozenset[str] = frozenset(),
     ) -> None:
         self.inst = inst
         self.keep = keep
         self.left_out = left_out
+        self.in_start = in_start
         nodes = inst.nodes
         self.manager = pywrapcp.RoutingIndexManager(
             len(nodes), len(inst.vehicles), list(inst.starts), list(inst.ends)
@@ -107,7 +112,7 @@ class _Model:
             if (
                 not allowed
                 or o.order_id in self.left_out
-                or (o.order_id not in self.keep and self._hopeless(oi, allowed))
+                or (o.order_id not in (self.keep | self.in_start) and self._hopeless(oi, allowed))
             ):
                 routing.ActiveVar(pickup).SetValue(0)
                 routing.ActiveVar(delivery).SetValue(0)
@@ -159,6 +164,10 @@ def _binding(inst: Instance, k: int) -> bool:
         per_pallet = max((o.weight_kg / o.pallets for o in inst.orders), default=0.0)
         return any(c[3] < c[0] * per_pallet for c in inst.capacities)
     return True
+
+
+def _orders_of(inst: Instance, seq: Sequence[int]) -> list[int]:
+    return [o for o in (inst.nodes[n].order for n in seq) if o is not None]
 
 
 def _left_out(inst: Instance, start: Sequence[Sequence[int]], max_waiting: int) -> frozenset[str]:
@@ -216,9 +225,10 @@ def solve_ortools(
     started = time.perf_counter()
     inst = instance if instance is not None else build(problem)
     start_seqs = list(initial) if initial is not None else greedy_sequences(inst, seed)
-    model = _Model(
-        inst, keep, _left_out(inst, start_seqs, len(inst.vehicles) if max_waiting is None else max_waiting)
-    )
+    # Orders on the starting routes are never judged hopeless: the start must stay readable.
+    in_start = frozenset(inst.orders[n].order_id for seq in start_seqs for n in _orders_of(inst, seq))
+    left_out = _left_out(inst, start_seqs, len(inst.vehicles) if max_waiting is None else max_waiting)
+    model = _Model(inst, keep, left_out, in_start)
     first: list[float] = []
     model.routing.AddAtSolutionCallback(
         lambda: first.append(time.perf_counter() - started) if not first else None
