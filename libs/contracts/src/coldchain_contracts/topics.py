@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from coldchain_contracts.dispatch import RouteAssigned
 from coldchain_contracts.fleet import VehicleRegistered
+from coldchain_contracts.orders import ORDER_COMMAND_TYPES, ORDER_EVENT_TYPES
 from coldchain_contracts.sites import SiteUpserted
 from coldchain_contracts.telemetry import FixAccepted, FixRejected, RawFixReceived
 from coldchain_contracts.tracking import VehicleStateChanged
@@ -130,6 +131,28 @@ DISPATCH_ASSIGNMENTS = Topic(
     consumers=("orders",),
     description="Each vehicle's current planned route (latest wins).",
 )
+ORDERS_COMMANDS = Topic(
+    name="orders.commands.v1",
+    key="order_id",
+    value_types=ORDER_COMMAND_TYPES,
+    partitions=6,
+    cleanup_policy="delete",
+    producer="gateway",
+    consumers=("orders",),
+    retention_ms=_WEEK_MS,
+    description="Place, amend, cancel, fail, mark planned: requests the orders service decides on.",
+)
+ORDERS_EVENTS = Topic(
+    name="orders.events.v1",
+    key="order_id",
+    value_types=ORDER_EVENT_TYPES,
+    partitions=6,
+    cleanup_policy="delete",
+    producer="orders",
+    consumers=("dispatch",),
+    retention_ms=4 * _WEEK_MS,
+    description="Every transition of an order's lifecycle, relayed from the orders outbox.",
+)
 
 REGISTRY: tuple[Topic, ...] = (
     TELEMETRY_RAW,
@@ -140,6 +163,8 @@ REGISTRY: tuple[Topic, ...] = (
     TRACKING_EVENTS,
     FLEET_SITES,
     DISPATCH_ASSIGNMENTS,
+    ORDERS_COMMANDS,
+    ORDERS_EVENTS,
 )
 
 

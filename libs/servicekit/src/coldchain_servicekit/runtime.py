@@ -72,8 +72,12 @@ def runtime_app(
     title: str,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    on_started: Sequence[Hook] = (),
+    on_stopping: Sequence[Hook] = (),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    """`on_start` runs before the broker starts, `on_started` after it (e.g. a relay that
+    publishes); `on_stopping` runs before the broker stops, `on_stop` after it."""
     settings = runtime.settings
     log = get_logger(settings.service_name)
 
@@ -94,9 +98,13 @@ def runtime_app(
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
+            for hook in on_started:
+                await hook()
             log.info("started", port=settings.http_port)
             yield
         finally:
+            for hook in on_stopping:
+                await hook()
             await runtime.broker.stop()
             await close()
 
