@@ -175,6 +175,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "DATABASE_URL": test_database,
         "REDIS_URL": infra.redis_url,
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
+        "GATEWAY_ORDERS_URL": f"http://127.0.0.1:{ports['orders']}",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }
     procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
