@@ -101,7 +101,7 @@ def test_a_site_row() -> None:
 
 
 def test_a_bad_site_row_says_which_field() -> None:
-    with pytest.raises(RowError, match="^latitude: "):
+    with pytest.raises(RowError, match=r"^latitude: "):
         site_from_row({"code": "X", "latitude": "91", "longitude": "127"})
 
 

@@ -99,7 +99,7 @@ def test_a_valid_order_is_received_then_accepted() -> None:
 
 def test_an_invalid_order_is_received_then_rejected_with_every_reason() -> None:
     outcome = domain.place(place_command(), checks(sites={}, taken=True))
-    received, rejected = outcome.events
+    _, rejected = outcome.events
     assert outcome.order.status == S.REJECTED
     assert rejected.event_type == "OrderRejected"
     assert set(rejected.reasons) == {"duplicate_number", "unknown_site"}  # type: ignore[attr-defined]
