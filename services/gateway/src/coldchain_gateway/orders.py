@@ -98,8 +98,6 @@ class BatchAccepted(BaseModel):
     orders: list[CommandAccepted]
 
 
-
-
 def _parse_orders(body: Any) -> list[OrderIn]:
     """One order, or `{"orders": [...]}`; errors point into the body like any validation error."""
     model: type[BaseModel] = OrderBatchIn if isinstance(body, dict) and "orders" in body else OrderIn

@@ -12,134 +12,26 @@ import asyncio
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from orders_harness import TOMORROW, Running, events_of, place, put_sites, send, settings
 from sqlalchemy import func, select
 
-from coldchain_contracts import AmendOrder, CancelOrder, OrderChanges, OrderSpec, PlaceOrder
+from coldchain_contracts import AmendOrder, CancelOrder, OrderChanges, PlaceOrder
 from coldchain_contracts.orders import OrderCommand
-from coldchain_contracts.topics import ORDERS_COMMANDS, ORDERS_EVENTS
+from coldchain_contracts.topics import ORDERS_EVENTS
 from coldchain_devtools.testing import Infra, eventually, records_with_key
-from coldchain_orders.app import SCHEMA_DEF, create_app
+from coldchain_orders.app import create_app
 from coldchain_orders.db import outbox
 from coldchain_orders.relay import OutboxRelay
-from coldchain_orders.settings import OrdersSettings
 from coldchain_servicekit.db import make_engine
 from coldchain_servicekit.kafka import Outgoing
-from coldchain_servicekit.migrations import upgrade_async
 
 pytestmark = pytest.mark.integration
-TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-@pytest.fixture
-async def database(infra: Infra) -> AsyncIterator[str]:
-    """A database of this test's own, migrated."""
-    admin = infra.database_url.replace("+asyncpg", "")
-    name = f"orders_it_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = infra.database_url.rsplit("/", 1)[0] + "/" + name
-    await upgrade_async(url, SCHEMA_DEF.name, SCHEMA_DEF.migrations)
-    yield url
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
-def settings(infra: Infra, database: str, **overrides: Any) -> OrdersSettings:
-    return OrdersSettings(
-        service_name=f"orders-it-{uuid.uuid4().hex[:8]}",
-        kafka_bootstrap_servers=infra.kafka,
-        database_url=database,
-        migrate_on_start=False,
-        relay_idle_s=0.05,
-        retry_base_delay_s=0.2,
-        retry_max_delay_s=1.0,
-        **overrides,
-    )
-
-
-@dataclass
-class Running:
-    app: FastAPI
-    http: httpx.AsyncClient
-
-
-@pytest.fixture
-async def service(infra: Infra, database: str, kafka_topics: None) -> AsyncIterator[Running]:
-    app = create_app(settings(infra, database))
-    async with (
-        LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as http,
-    ):
-        yield Running(app, http)
-
-
-async def put_sites(http: httpx.AsyncClient) -> tuple[str, str]:
-    pickup, dropoff = f"P-{uuid.uuid4().hex[:6]}", f"D-{uuid.uuid4().hex[:6]}"
-    for site_id, role in ((pickup, "pickup"), (dropoff, "dropoff")):
-        response = await http.put(
-            f"/v1/sites/{site_id}", json={"latitude": 37.5, "longitude": 127.0, "role": role}
-        )
-        assert response.status_code == 201, response.text
-    return pickup, dropoff
-
-
-def place(pickup: str, dropoff: str, number: str | None = None) -> PlaceOrder:
-    order = OrderSpec.model_validate(
-        {
-            "order_number": number or f"PO-{uuid.uuid4().hex[:8]}",
-            "zone": "chilled",
-            "pallets": 4,
-            "weight_kg": 400,
-            "requested_date": TOMORROW.date(),
-            "pickup": {
-                "site_id": pickup,
-                "window": {"start": TOMORROW, "end": TOMORROW + timedelta(hours=2)},
-            },
-            "dropoff": {
-                "site_id": dropoff,
-                "window": {"start": TOMORROW + timedelta(hours=3), "end": TOMORROW + timedelta(hours=5)},
-            },
-        }
-    )
-    return PlaceOrder(order_id=uuid.uuid4(), order=order, producer="test")
-
-
-async def send(producer: AIOKafkaProducer, *commands: OrderCommand) -> None:
-    for command in commands:
-        await producer.send_and_wait(
-            ORDERS_COMMANDS.name, command.model_dump_json().encode(), key=str(command.order_id).encode()
-        )
-
-
-def types_of(records: list[Any]) -> list[str]:
-    return [json.loads(r.value)["event_type"] for r in records]
-
-
-async def events_of(
-    infra: Infra, order_id: uuid.UUID, last: str, timeout_s: float = 30
-) -> list[dict[str, Any]]:
-    records = await records_with_key(
-        infra.kafka,
-        ORDERS_EVENTS.name,
-        str(order_id).encode(),
-        lambda found: bool(found) and last in types_of(found),
-        timeout_s=timeout_s,
-    )
-    return [json.loads(r.value) for r in records]
 
 
 async def test_a_command_delivered_twice_creates_one_order(
