@@ -70,12 +70,20 @@ class OutboxRelay:
 
     @classmethod
     def to_kafka(
-        cls, engine: AsyncEngine, broker: KafkaBroker, timeout_s: float = 10.0, **options: float
+        cls,
+        engine: AsyncEngine,
+        broker: KafkaBroker,
+        *,
+        batch_max: int = 500,
+        idle_s: float = 0.1,
+        timeout_s: float = 10.0,
     ) -> OutboxRelay:
+        """A relay publishing through the service's broker (`acks=all`, idempotent)."""
+
         async def publish(messages: list[Outgoing]) -> None:
             await asyncio.wait_for(publish_all(broker, messages), timeout_s)
 
-        return cls(engine, publish, **options)  # type: ignore[arg-type]
+        return cls(engine, publish, batch_max=batch_max, idle_s=idle_s)
 
     async def relay_once(self) -> int:
         """One round; returns how many rows were published (and deleted)."""

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from coldchain_devtools import sim_orders
+
 ANCHORS: dict[str, tuple[float, float]] = {
     "Gangnam": (37.4979, 127.0276),
     "Gangseo": (37.5509, 126.8495),
@@ -157,9 +159,11 @@ def make_fleet(count: int, seed: int = 7) -> list[Truck]:
     return fleet
 
 
-async def run(gateway: str, count: int, interval_s: float, ticks: int | None) -> None:
+async def run(gateway: str, count: int, interval_s: float, ticks: int | None, orders: int = 0) -> None:
     fleet = make_fleet(count)
     async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
+        if orders:
+            await sim_orders.seed(client, ANCHORS, orders)
         tick = 0
         while ticks is None or tick < ticks:
             now = datetime.now(UTC)
@@ -184,8 +188,9 @@ def main() -> None:
     parser.add_argument("--trucks", type=int, default=20)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--ticks", type=int, default=None, help="Stop after N rounds (default: forever)")
+    parser.add_argument("--orders", type=int, default=10, help="Sites and N orders for tomorrow (0: none)")
     args = parser.parse_args()
-    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks))
+    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.orders))
 
 
 if __name__ == "__main__":
