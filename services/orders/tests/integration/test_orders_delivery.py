@@ -11,7 +11,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +29,7 @@ from sqlalchemy import func, select
 from coldchain_contracts import AmendOrder, CancelOrder, OrderChanges, PlaceOrder
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_EVENTS
-from coldchain_devtools.testing import Infra, eventually, records_with_key
+from coldchain_devtools.testing import Infra, eventually, free_port, records_with_key
 from coldchain_orders.app import create_app
 from coldchain_orders.db import outbox
 from coldchain_orders.relay import OutboxRelay
@@ -320,3 +325,75 @@ async def test_a_site_write_is_published_on_the_sites_topic_once_per_change(
     assert [json.loads(r.value)["name"] for r in records] == ["first", "second"]
     taken = await service.http.put(f"/v1/sites/OTHER-{site_id}", json={**body, "code": site_id})
     assert taken.status_code == 409
+
+
+def _start_orders(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "coldchain_orders"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+async def _ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    async def probe() -> bool | None:
+        assert proc.poll() is None, f"orders exited; see {log}"
+        try:
+            async with httpx.AsyncClient() as client:
+                response = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+        except httpx.HTTPError:
+            return None
+        return True if response.status_code == 200 else None
+
+    await eventually(probe, timeout_s=60, interval_s=0.2)
+
+
+async def test_an_orders_process_killed_after_commit_publishes_every_event_once_on_restart(
+    infra: Infra, database: str, kafka_topics: None, kafka_producer: AIOKafkaProducer, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "DATABASE_URL": database,
+        "ORDERS_SERVICE_NAME": f"orders-kill-{uuid.uuid4().hex[:8]}",
+        "ORDERS_HTTP_PORT": str(port),
+        "ORDERS_RELAY_IDLE_S": "0.05",
+        "ORDERS_LOG_JSON": "true",
+    }
+    log = tmp_path / "orders.log"
+    # First process: commits state changes but its relay is off, so nothing is published before the kill.
+    first = _start_orders({**env, "ORDERS_RELAY_ENABLED": "false"}, log)
+    try:
+        await _ready(port, first, log)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            pickup, dropoff = await put_sites(http)
+            command = place(pickup, dropoff)
+            await send(kafka_producer, command, CancelOrder(order_id=command.order_id, reason="kill test"))
+
+            async def committed() -> bool | None:
+                response = await http.get(f"/v1/orders/{command.order_id}")
+                return (
+                    True if response.status_code == 200 and response.json()["status"] == "cancelled" else None
+                )
+
+            await eventually(committed, timeout_s=30)
+    finally:
+        first.send_signal(signal.SIGKILL)  # no shutdown hooks run
+        first.wait(timeout=10)
+    key = str(command.order_id).encode()
+    assert await published_keys(infra, key) == 0
+
+    second = _start_orders(env, log)
+    try:
+        await _ready(port, second, log)
+        events = await events_of(infra, command.order_id, "OrderCancelled")
+        assert [(e["event_type"], e["version"]) for e in events] == [
+            ("OrderReceived", 1),
+            ("OrderAccepted", 2),
+            ("OrderCancelled", 3),
+        ]
+        await asyncio.sleep(1.0)
+        assert await published_keys(infra, key) == 3, "each state's event exactly once"
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
