@@ -29,8 +29,10 @@ from coldchain_contracts import (
     OrderChanges,
     OrderSpec,
     OrderStatus,
+    OrderStop,
     PlaceOrder,
     TemperatureZone,
+    TimeWindow,
 )
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_COMMANDS
@@ -66,8 +68,23 @@ ORDER_EXAMPLE: dict[str, Any] = {
 }
 
 
+class WindowIn(TimeWindow):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StopIn(OrderStop):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window: WindowIn
+
+
 class OrderIn(OrderSpec):
+    """An order as clients send it: the contract's `OrderSpec`, refusing unknown fields at any depth."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [ORDER_EXAMPLE]})
+
+    pickup: StopIn
+    dropoff: StopIn
 
 
 class OrderBatchIn(BaseModel):
@@ -78,6 +95,9 @@ class OrderBatchIn(BaseModel):
 
 class OrderChangesIn(OrderChanges):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pickup: StopIn | None = None
+    dropoff: StopIn | None = None
 
 
 class ReasonIn(BaseModel):

@@ -124,6 +124,16 @@ async def test_a_replica_with_no_shared_state_derives_the_same_ids() -> None:
         (order(zone="warm"), "/body/zone"),
         (order(surprise=1), "/body/surprise"),
         (
+            order(
+                dropoff={
+                    "site_id": "D",
+                    "gate": 3,
+                    "window": {"start": "2026-12-01T09:00:00Z", "end": "2026-12-01T10:00:00Z"},
+                }
+            ),
+            "/body/dropoff/gate",
+        ),
+        (
             order(pickup={"window": {"start": "2026-12-01T06:00:00Z", "end": "2026-12-01T08:00:00Z"}}),
             "/body/pickup",
         ),

@@ -64,11 +64,15 @@ def register(
     retry = retry_policy(settings)
     tz = ZoneInfo(settings.timezone)
 
-    def in_one_transaction(topic: str, apply: Apply[M]) -> Callable[[list[Delivered[M]]], Awaitable[None]]:
+    def in_one_transaction(
+        topic: str, apply: Apply[M], relevant: Callable[[M], bool] = lambda _: True
+    ) -> Callable[[list[Delivered[M]]], Awaitable[None]]:
         async def handle(batch: list[Delivered[M]]) -> None:
             now = clock()
             async with engine.begin() as conn:
                 for item in batch:
+                    if not relevant(item.message):  # no inbox row for what never concerns an order
+                        continue
                     if not await repo.first_time(conn, topic, item.message.event_id, now):
                         DUPLICATES.labels(topic).inc()
                         continue
@@ -95,9 +99,12 @@ def register(
         if isinstance(event, GeofenceEntered | GeofenceExited):
             await commands.geofence(conn, event, now, trace)
 
+    def site_visit(event: AnyTrackingEvent) -> bool:
+        return isinstance(event, GeofenceEntered | GeofenceExited) and event.site_id is not None
+
     on_commands = in_one_transaction(ORDERS_COMMANDS.name, apply_command)
     on_routes = in_one_transaction(DISPATCH_ASSIGNMENTS.name, apply_route)
-    on_tracking = in_one_transaction(TRACKING_EVENTS.name, apply_tracking)
+    on_tracking = in_one_transaction(TRACKING_EVENTS.name, apply_tracking, site_visit)
     options = batch_subscriber_options(settings)
     # One consumer group per input topic, so a rebalance of one never pauses the others.
     routes_options = {**options, "group_id": f"{settings.service_name}.assignments"}
