@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 # disturbs a `make run` in another terminal.
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-orders
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -72,3 +72,6 @@ contracts-snapshot: install ## accept a compatible contracts change into the com
 
 bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)
+
+bench-orders: install up ## orders write path: N PlaceOrder commands to OrderAccepted events (ORDERS=N)
+	eval "$$($(INFRA) env)" && $(VENV_PY) bench/orders_pipeline.py --orders $(or $(ORDERS),2000)

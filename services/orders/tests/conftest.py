@@ -11,15 +11,32 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from asgi_lifespan import LifespanManager
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from orders_harness import Running, settings
 
+from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_COMMANDS, TRACKING_EVENTS, dlq_topic
 from coldchain_devtools.testing import Infra
 from coldchain_orders.app import SCHEMA_DEF, create_app
 from coldchain_servicekit.migrations import upgrade_async
+
+
+@pytest.fixture(scope="session")
+async def orders_group(infra: Infra, kafka_topics: None) -> AsyncIterator[str]:
+    """The consumer group (service name) of the in-process orders services, with its dead-letter
+    topics: the shared command topic may hold poison records from other tests, and they must
+    reach a topic that exists instead of stalling their partition."""
+    group = f"orders-it-{uuid.uuid4().hex[:8]}"
+    topics = [dlq_topic(t.name, group) for t in (ORDERS_COMMANDS, DISPATCH_ASSIGNMENTS, TRACKING_EVENTS)]
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    await admin.start()
+    await admin.create_topics([NewTopic(name, 1, 1) for name in topics])
+    yield group
+    await admin.delete_topics(topics)
+    await admin.close()
 
 
 @pytest.fixture
@@ -39,8 +56,8 @@ async def database(infra: Infra) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def service(infra: Infra, database: str, kafka_topics: None) -> AsyncIterator[Running]:
-    app = create_app(settings(infra, database))
+async def service(infra: Infra, database: str, orders_group: str) -> AsyncIterator[Running]:
+    app = create_app(settings(infra, database, orders_group))
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as http,

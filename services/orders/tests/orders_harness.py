@@ -22,9 +22,9 @@ from coldchain_orders.settings import OrdersSettings
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def settings(infra: Infra, database: str, **overrides: Any) -> OrdersSettings:
+def settings(infra: Infra, database: str, group: str, **overrides: Any) -> OrdersSettings:
     return OrdersSettings(
-        service_name=f"orders-it-{uuid.uuid4().hex[:8]}",
+        service_name=group,
         kafka_bootstrap_servers=infra.kafka,
         database_url=database,
         migrate_on_start=False,

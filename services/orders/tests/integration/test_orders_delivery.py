@@ -78,9 +78,9 @@ async def published_keys(infra: Infra, key: bytes, wait_s: float = 2.0) -> int:
 
 
 async def test_a_relay_killed_before_publishing_loses_no_event_and_duplicates_none(
-    infra: Infra, database: str, kafka_topics: None, kafka_producer: AIOKafkaProducer
+    infra: Infra, database: str, orders_group: str, kafka_producer: AIOKafkaProducer
 ) -> None:
-    app = create_app(settings(infra, database, relay_enabled=False))
+    app = create_app(settings(infra, database, orders_group, relay_enabled=False))
     engine = make_engine(database)
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
@@ -116,7 +116,9 @@ async def test_a_relay_killed_before_publishing_loses_no_event_and_duplicates_no
     await asyncio.wait_for(claimed.wait(), 10)
     await dying.stop()  # killed: its transaction never commits
 
-    broker_app = create_app(settings(infra, database))  # a fresh process's broker, relay included
+    broker_app = create_app(
+        settings(infra, database, orders_group)
+    )  # a fresh process's broker, relay included
     async with LifespanManager(broker_app, startup_timeout=60, shutdown_timeout=30):
         events = await events_of(infra, command.order_id, "OrderAmended")
         await asyncio.sleep(1.0)  # a second delivery, if any, would come now
@@ -132,9 +134,9 @@ async def test_a_relay_killed_before_publishing_loses_no_event_and_duplicates_no
 
 
 async def test_events_of_one_order_arrive_in_order_with_competing_relays(
-    infra: Infra, database: str, kafka_topics: None, kafka_producer: AIOKafkaProducer
+    infra: Infra, database: str, orders_group: str, kafka_producer: AIOKafkaProducer
 ) -> None:
-    app = create_app(settings(infra, database, relay_enabled=False))
+    app = create_app(settings(infra, database, orders_group, relay_enabled=False))
     engine = make_engine(database)
     orders: list[PlaceOrder] = []
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
@@ -165,7 +167,7 @@ async def test_events_of_one_order_arrive_in_order_with_competing_relays(
             await eventually(all_committed, timeout_s=30)
 
         # Two relays compete for the same outbox, in small rounds, on one real broker.
-        relay_app = create_app(settings(infra, database, relay_enabled=False))
+        relay_app = create_app(settings(infra, database, orders_group, relay_enabled=False))
         async with LifespanManager(relay_app, startup_timeout=60, shutdown_timeout=30):
             broker = relay_app.state.broker
             relays = [OutboxRelay.to_kafka(engine, broker, batch_max=3, idle_s=0.01) for _ in range(2)]
@@ -348,14 +350,14 @@ async def _ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 async def test_an_orders_process_killed_after_commit_publishes_every_event_once_on_restart(
-    infra: Infra, database: str, kafka_topics: None, kafka_producer: AIOKafkaProducer, tmp_path: Path
+    infra: Infra, database: str, orders_group: str, kafka_producer: AIOKafkaProducer, tmp_path: Path
 ) -> None:
     port = free_port()
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
         "DATABASE_URL": database,
-        "ORDERS_SERVICE_NAME": f"orders-kill-{uuid.uuid4().hex[:8]}",
+        "ORDERS_SERVICE_NAME": orders_group,
         "ORDERS_HTTP_PORT": str(port),
         "ORDERS_RELAY_IDLE_S": "0.05",
         "ORDERS_LOG_JSON": "true",
