@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from orders_harness import Running, settings
+from orders_harness import Running, settings, skip_history
 
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_COMMANDS, TRACKING_EVENTS, dlq_topic
 from coldchain_devtools.testing import Infra
@@ -26,14 +26,20 @@ from coldchain_servicekit.migrations import upgrade_async
 
 @pytest.fixture(scope="session")
 async def orders_group(infra: Infra, kafka_topics: None) -> AsyncIterator[str]:
-    """The consumer group (service name) of the in-process orders services, with its dead-letter
-    topics: the shared command topic may hold poison records from other tests, and they must
-    reach a topic that exists instead of stalling their partition."""
+    """The consumer group (service name) of the in-process orders services, starting at the end
+    of its input topics, with dead-letter topics of its own (a poison record sent meanwhile by
+    another test must reach a topic that exists instead of stalling its partition)."""
     group = f"orders-it-{uuid.uuid4().hex[:8]}"
     topics = [dlq_topic(t.name, group) for t in (ORDERS_COMMANDS, DISPATCH_ASSIGNMENTS, TRACKING_EVENTS)]
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
     await admin.start()
     await admin.create_topics([NewTopic(name, 1, 1) for name in topics])
+    for consumer_group, topic in (
+        (group, ORDERS_COMMANDS),
+        (f"{group}.assignments", DISPATCH_ASSIGNMENTS),
+        (f"{group}.tracking", TRACKING_EVENTS),
+    ):
+        await skip_history(infra.kafka, consumer_group, topic.name, topic.partitions)
     yield group
     await admin.delete_topics(topics)
     await admin.close()

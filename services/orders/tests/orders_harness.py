@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
 from coldchain_contracts import OrderSpec, PlaceOrder
@@ -94,3 +94,17 @@ async def events_of(
         timeout_s=timeout_s,
     )
     return [json.loads(r.value) for r in records]
+
+
+async def skip_history(bootstrap: str, group: str, topic: str, partitions: int) -> None:
+    """Commit the end of `topic` for `group`: its consumers see only what is sent from now on
+    (Kafka state persists across test sessions, and replaying it all would only cost time)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        assigned = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_end(*assigned)
+        await consumer.commit({tp: await consumer.position(tp) for tp in assigned})
+    finally:
+        await consumer.stop()

@@ -8,7 +8,7 @@ the sender can see why nothing changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from coldchain_contracts import (
     GeofenceEntered,
     GeofenceExited,
     MarkOrderPlanned,
+    OrderSpec,
     PlaceOrder,
     RouteAssigned,
     StopKind,
@@ -47,18 +48,16 @@ async def _write(
 
 async def _checks(
     conn: AsyncConnection,
-    order: Order | None,
-    command: PlaceOrder | None,
-    spec_number: str,
-    site_ids: Sequence[str | None],
+    operator_id: str,
+    spec: OrderSpec,
     tz: ZoneInfo,
     now: datetime,
+    except_id: uuid.UUID | None = None,
 ) -> Checks:
-    operator = command.operator_id if command else order.operator_id if order else "default"
-    except_id = order.order_id if order else None
+    """What validating `spec` needs from the database: its sites, whether its number is taken."""
     return Checks(
-        sites=await repo.sites_by_id(conn, site_ids),
-        number_taken=await repo.number_taken(conn, operator, spec_number, except_id),
+        sites=await repo.sites_by_id(conn, (spec.pickup.site_id, spec.dropoff.site_id)),
+        number_taken=await repo.number_taken(conn, operator_id, spec.order_number, except_id),
         timezone=tz,
         now=now,
     )
@@ -72,9 +71,7 @@ async def place(
         log.info("order already placed", order_id=str(command.order_id))
         return None
     spec = command.order
-    checks = await _checks(
-        conn, None, command, spec.order_number, (spec.pickup.site_id, spec.dropoff.site_id), tz, now
-    )
+    checks = await _checks(conn, command.operator_id, spec, tz, now)
     outcome = domain.place(command, checks)
     await repo.save_order(conn, outcome.order, new=True)
     await repo.record_events(conn, outcome.events, trace, now)
@@ -110,9 +107,7 @@ async def change(
         except ValidationError as exc:
             outcome = domain.Refused(f"amendment refused: {exc.errors()[0]['msg']}")
         else:
-            checks = await _checks(
-                conn, order, None, spec.order_number, (spec.pickup.site_id, spec.dropoff.site_id), tz, now
-            )
+            checks = await _checks(conn, order.operator_id, spec, tz, now, except_id=order.order_id)
             outcome = domain.amend(order, spec, checks, cause)
     elif isinstance(command, CancelOrder):
         outcome = domain.cancel(order, command.reason, cause, now)
@@ -130,7 +125,7 @@ async def route_assigned(
     conn: AsyncConnection, route: RouteAssigned, now: datetime, trace: str | None
 ) -> None:
     """Orders on the route become assigned to its vehicle; its orders missing from it are open again."""
-    on_route: dict[object, Assignment] = {}
+    on_route: dict[uuid.UUID, Assignment] = {}
     for stop in route.stops:
         known = on_route.get(stop.order_id) or Assignment(route.vehicle_id, route.plan_id, route.revision)
         if stop.kind == StopKind.PICKUP:
@@ -139,7 +134,7 @@ async def route_assigned(
             known = replace(known, planned_delivery_at=stop.planned_arrival)
         on_route[stop.order_id] = known
     currently = {o.order_id for o in await repo.lock_orders_on_vehicle(conn, route.vehicle_id)}
-    orders = await repo.lock_orders(conn, [*on_route, *currently])  # type: ignore[list-item]
+    orders = await repo.lock_orders(conn, [*on_route, *currently])
     cause = Cause(route.event_id, route.correlation_id)
     for order_id, order in orders.items():
         assignment = on_route.get(order_id)

@@ -1,9 +1,10 @@
 """The orders service on real Kafka and PostgreSQL: idempotent commands, the outbox relay,
 per-order ordering, and imports reported line by line.
 
-Each test runs the service in-process with a consumer group of its own against a fresh
-database of its own, so it sees only the orders it placed (other tests' commands on the
-shared topic are consumed too, and rejected for want of sites, in that private database).
+Each test runs the service in-process against a fresh database of its own, in a consumer
+group of this session that starts at the end of the input topics, so it sees only the
+orders placed during the session (another test's commands are consumed too, and rejected
+for want of sites in that private database).
 """
 
 from __future__ import annotations
