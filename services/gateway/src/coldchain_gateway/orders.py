@@ -18,9 +18,7 @@ from typing import Annotated, Any, Literal
 
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Body, File, Header, HTTPException, Query, Request, Response, UploadFile, status
-from fastapi.exceptions import RequestValidationError
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coldchain_contracts import (
     AmendOrder,
@@ -29,15 +27,22 @@ from coldchain_contracts import (
     OrderChanges,
     OrderSpec,
     OrderStatus,
-    OrderStop,
     PlaceOrder,
     TemperatureZone,
-    TimeWindow,
 )
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_COMMANDS
 from coldchain_gateway.idempotency import ids_for, operator_of, principal_of
+from coldchain_gateway.order_schemas import (
+    ORDER_EXAMPLE,
+    BatchAccepted,
+    CommandAccepted,
+    OrderChangesIn,
+    ReasonIn,
+    parse_orders,
+)
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.uploads import forward_import
 from coldchain_gateway.upstream import forward
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
@@ -45,89 +50,6 @@ from coldchain_servicekit.tracecontext import child_of
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 log = get_logger(__name__)
-MAX_ORDERS = 500
-
-ORDER_EXAMPLE: dict[str, Any] = {
-    "order_number": "PO-2026-0001",
-    "zone": "frozen",
-    "setpoint_celsius": -20,
-    "pallets": 6,
-    "weight_kg": 540,
-    "goods": "ice cream",
-    "pickup": {
-        "site_id": "ICN-HUB",
-        "window": {"start": "2026-12-01T06:00:00+09:00", "end": "2026-12-01T08:00:00+09:00"},
-    },
-    "dropoff": {
-        "site_id": "SEL-GANGNAM-01",
-        "window": {"start": "2026-12-01T09:00:00+09:00", "end": "2026-12-01T11:00:00+09:00"},
-        "service_minutes": 20,
-    },
-    "priority": 3,
-    "requested_date": "2026-12-01",
-}
-
-
-class WindowIn(TimeWindow):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StopIn(OrderStop):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    window: WindowIn
-
-
-class OrderIn(OrderSpec):
-    """An order as clients send it: the contract's `OrderSpec`, refusing unknown fields at any depth."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [ORDER_EXAMPLE]})
-
-    pickup: StopIn
-    dropoff: StopIn
-
-
-class OrderBatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    orders: list[OrderIn] = Field(min_length=1, max_length=MAX_ORDERS)
-
-
-class OrderChangesIn(OrderChanges):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pickup: StopIn | None = None
-    dropoff: StopIn | None = None
-
-
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(default="", max_length=500)
-
-
-class CommandAccepted(BaseModel):
-    order_id: uuid.UUID
-    command_id: uuid.UUID = Field(
-        description="event_id of the command; the order's events name it as causation_id"
-    )
-    status_url: str
-
-
-class BatchAccepted(BaseModel):
-    orders: list[CommandAccepted]
-
-
-def _parse_orders(body: Any) -> list[OrderIn]:
-    """One order, or `{"orders": [...]}`; errors point into the body like any validation error."""
-    model: type[BaseModel] = OrderBatchIn if isinstance(body, dict) and "orders" in body else OrderIn
-    try:
-        parsed = model.model_validate(body)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False, include_context=False)]
-        ) from exc
-    return parsed.orders if isinstance(parsed, OrderBatchIn) else [parsed]  # type: ignore[list-item]
 
 
 def _accepted(order_id: uuid.UUID, command_id: uuid.UUID) -> CommandAccepted:
@@ -177,7 +99,7 @@ async def place_orders(
     idempotency_key: IdempotencyKey = None,
     traceparent: TraceParent = None,
 ) -> CommandAccepted | BatchAccepted:
-    orders = _parse_orders(body)
+    orders = parse_orders(body)
     batch = isinstance(body, dict) and "orders" in body
     principal, operator = principal_of(request), operator_of(request)
     correlation = uuid.uuid4()
@@ -325,30 +247,3 @@ async def orders_template(request: Request, fmt: Literal["csv", "xlsx"]) -> Resp
 @router.get("/{order_id}", summary="One order with its full event history")
 async def get_order(order_id: uuid.UUID, request: Request) -> Response:
     return await forward(_orders_client(request), "orders", "GET", f"/v1/orders/{order_id}")
-
-
-async def forward_import(
-    request: Request, kind: Literal["orders", "sites"], file: UploadFile, settings: GatewaySettings
-) -> Response:
-    """Send the uploaded file to the orders service, which validates every row synchronously."""
-    name = (file.filename or "").lower()
-    if name.endswith(".xlsx"):
-        fmt = "xlsx"
-    elif name.endswith(".csv") or (file.content_type or "").startswith("text/"):
-        fmt = "csv"
-    else:
-        raise HTTPException(415, "Upload a .csv or .xlsx file")
-    data = await file.read(settings.import_max_bytes + 1)
-    if len(data) > settings.import_max_bytes:
-        raise HTTPException(413, f"The file is larger than {settings.import_max_bytes} bytes")
-    params = {"format": fmt, "operator_id": operator_of(request), "requested_by": principal_of(request)}
-    return await forward(
-        _orders_client(request),
-        "orders",
-        "POST",
-        f"/v1/imports/{kind}",
-        params=params,
-        content=data,
-        headers={"content-type": "application/octet-stream"},
-        timeout_s=settings.import_timeout_s,
-    )

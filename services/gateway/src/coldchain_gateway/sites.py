@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, File, Header, Path, Query, Request, Response, UploadFile
 
 from coldchain_contracts import SiteRole
-from coldchain_gateway.orders import forward_import
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.uploads import forward_import
 from coldchain_gateway.upstream import forward
 
 router = APIRouter(prefix="/v1/sites", tags=["sites"])

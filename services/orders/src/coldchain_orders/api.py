@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import OrderStatus, SiteRole, TemperatureZone, utcnow
 from coldchain_orders import importing
-from coldchain_orders.imports import FileError, Format, Kind, template
+from coldchain_orders.imports import FileError, Format, Kind
 from coldchain_orders.queries import OrderFilter, OrderQueries
 from coldchain_orders.schemas import SiteIn, SitePatch
 from coldchain_orders.settings import OrdersSettings
 from coldchain_orders.sites import SiteCodeTaken, SiteNotFound, write_site
+from coldchain_orders.templates import template
 from coldchain_servicekit.problems import problem
 
 router = APIRouter(prefix="/v1")

@@ -29,9 +29,10 @@ from coldchain_contracts import (
     StopKind,
 )
 from coldchain_contracts.orders import OrderCommand
-from coldchain_orders import domain
+from coldchain_orders import domain, progress
 from coldchain_orders import repository as repo
-from coldchain_orders.domain import Applied, Assignment, Cause, Checks, Order, Outcome
+from coldchain_orders.domain import Applied, Cause, Checks, Order, Outcome
+from coldchain_orders.progress import Assignment
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
@@ -139,9 +140,9 @@ async def route_assigned(
     for order_id, order in orders.items():
         assignment = on_route.get(order_id)
         if assignment is not None:
-            outcome = domain.assign(order, assignment, cause, now)
+            outcome = progress.assign(order, assignment, cause, now)
         else:
-            outcome = domain.unassign(order, route.vehicle_id, route.revision, cause, now)
+            outcome = progress.unassign(order, route.vehicle_id, route.revision, cause, now)
         if isinstance(outcome, domain.Refused):
             log.debug("assignment not applied", order_id=str(order_id), reason=outcome.reason)
         await _write(conn, order, outcome, trace, now)
@@ -156,9 +157,9 @@ async def geofence(
     cause = Cause(event.event_id, event.correlation_id)
     for order in await repo.lock_orders_on_vehicle(conn, event.vehicle_id):
         if isinstance(event, GeofenceEntered):
-            outcome = domain.arrive(order, event.vehicle_id, event.site_id, event.at, cause, now)
+            outcome = progress.arrive(order, event.vehicle_id, event.site_id, event.at, cause, now)
         else:
-            outcome = domain.depart(
+            outcome = progress.depart(
                 order, event.vehicle_id, event.site_id, event.at, event.entered_at, cause, now
             )
         await _write(conn, order, outcome, trace, now)

@@ -19,25 +19,19 @@ from zoneinfo import ZoneInfo
 from coldchain_contracts import (
     OrderAccepted,
     OrderAmended,
-    OrderAssigned,
     OrderCancelled,
     OrderChanges,
     OrderCommandRefused,
-    OrderDelivered,
     OrderEvent,
     OrderFailed,
-    OrderPickedUp,
     OrderPlanned,
     OrderReceived,
     OrderRejected,
     OrderSpec,
     OrderStatus,
-    OrderStopArrived,
-    OrderUnassigned,
     PlaceOrder,
     RejectionReason,
     SiteUpserted,
-    StopKind,
 )
 from coldchain_orders.validation import rejection_reasons
 
@@ -125,7 +119,7 @@ def illegal(order: Order, target: OrderStatus) -> str | None:
     )
 
 
-def _event(subject: Order, event_type: type[E], cause: Cause, now: datetime, /, **fields: Any) -> E:
+def event_of(subject: Order, event_type: type[E], cause: Cause, now: datetime, /, **fields: Any) -> E:
     return event_type(
         order_id=subject.order_id,
         order_number=subject.spec.order_number,
@@ -139,7 +133,7 @@ def _event(subject: Order, event_type: type[E], cause: Cause, now: datetime, /, 
     )
 
 
-def _advance(order: Order, now: datetime, **changes: Any) -> Order:
+def advanced(order: Order, now: datetime, **changes: Any) -> Order:
     return replace(order, version=order.version + 1, updated_at=now, **changes)
 
 
@@ -155,24 +149,28 @@ def place(command: PlaceOrder, checks: Checks) -> Applied:
         version=1,
         updated_at=now,
     )
-    first = _event(received, OrderReceived, cause, now, operator_id=command.operator_id, order=command.order)
+    first = event_of(
+        received, OrderReceived, cause, now, operator_id=command.operator_id, order=command.order
+    )
     problems = rejection_reasons(
         command.order, checks.sites, checks.number_taken, checks.now, checks.timezone
     )
     if problems:
         reasons = tuple(dict.fromkeys(reason for reason, _ in problems))
-        rejected = _advance(received, now, status=S.REJECTED, rejection_reasons=reasons)
+        rejected = advanced(received, now, status=S.REJECTED, rejection_reasons=reasons)
         detail = "; ".join(text for _, text in problems)
         return Applied(
             rejected,
-            (first, _event(rejected, OrderRejected, cause, now, reasons=reasons, detail=detail)),
+            (first, event_of(rejected, OrderRejected, cause, now, reasons=reasons, detail=detail)),
         )
-    accepted = _advance(received, now, status=S.ACCEPTED)
+    accepted = advanced(received, now, status=S.ACCEPTED)
     return Applied(
         accepted,
         (
             first,
-            _event(accepted, OrderAccepted, cause, now, operator_id=command.operator_id, order=command.order),
+            event_of(
+                accepted, OrderAccepted, cause, now, operator_id=command.operator_id, order=command.order
+            ),
         ),
     )
 
@@ -192,169 +190,34 @@ def amend(order: Order, spec: OrderSpec, checks: Checks, cause: Cause) -> Outcom
     problems = rejection_reasons(spec, checks.sites, checks.number_taken, checks.now, checks.timezone)
     if problems:
         return Refused("amendment refused: " + "; ".join(f"{r}: {text}" for r, text in problems))
-    changed = _advance(order, checks.now, spec=spec)
-    return Applied(changed, (_event(changed, OrderAmended, cause, checks.now, order=spec),))
+    changed = advanced(order, checks.now, spec=spec)
+    return Applied(changed, (event_of(changed, OrderAmended, cause, checks.now, order=spec),))
 
 
 def cancel(order: Order, reason: str, cause: Cause, now: datetime) -> Outcome:
     if why := illegal(order, S.CANCELLED):
         return Refused(why)
-    done = _advance(order, now, status=S.CANCELLED)
-    return Applied(done, (_event(done, OrderCancelled, cause, now, reason=reason),))
+    done = advanced(order, now, status=S.CANCELLED)
+    return Applied(done, (event_of(done, OrderCancelled, cause, now, reason=reason),))
 
 
 def fail(order: Order, reason: str, cause: Cause, now: datetime) -> Outcome:
     if why := illegal(order, S.FAILED):
         return Refused(why)
-    done = _advance(order, now, status=S.FAILED)
-    return Applied(done, (_event(done, OrderFailed, cause, now, reason=reason),))
+    done = advanced(order, now, status=S.FAILED)
+    return Applied(done, (event_of(done, OrderFailed, cause, now, reason=reason),))
 
 
 def mark_planned(order: Order, plan_id: uuid.UUID, cause: Cause, now: datetime) -> Outcome:
     if why := illegal(order, S.PLANNED):
         return Refused(why)
-    done = _advance(order, now, status=S.PLANNED, plan_id=plan_id)
-    return Applied(done, (_event(done, OrderPlanned, cause, now, plan_id=plan_id),))
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """The order's place on one vehicle's route (from a RouteAssigned)."""
-
-    vehicle_id: str
-    plan_id: uuid.UUID
-    revision: int
-    planned_pickup_at: datetime | None = None
-    planned_delivery_at: datetime | None = None
-
-
-def assign(order: Order, assignment: Assignment, cause: Cause, now: datetime) -> Outcome:
-    """Put the order on a vehicle. A newer route of the same vehicle only updates the revision."""
-    same_vehicle = order.status == S.ASSIGNED and order.vehicle_id == assignment.vehicle_id
-    if same_vehicle:
-        if order.route_revision is not None and assignment.revision <= order.route_revision:
-            return Refused(f"route revision {assignment.revision} is not newer than {order.route_revision}")
-        return Applied(replace(order, route_revision=assignment.revision, updated_at=now))
-    if why := illegal(order, S.ASSIGNED):
-        return Refused(why)
-    done = _advance(
-        order,
-        now,
-        status=S.ASSIGNED,
-        vehicle_id=assignment.vehicle_id,
-        plan_id=assignment.plan_id,
-        route_revision=assignment.revision,
-    )
-    event = _event(
-        done,
-        OrderAssigned,
-        cause,
-        now,
-        vehicle_id=assignment.vehicle_id,
-        plan_id=assignment.plan_id,
-        route_revision=assignment.revision,
-        planned_pickup_at=assignment.planned_pickup_at,
-        planned_delivery_at=assignment.planned_delivery_at,
-    )
-    return Applied(done, (event,))
-
-
-def unassign(order: Order, vehicle_id: str, revision: int, cause: Cause, now: datetime) -> Outcome:
-    """The vehicle's newer route no longer has the order: it is open (accepted) again."""
-    if order.status != S.ASSIGNED or order.vehicle_id != vehicle_id:
-        return Refused(f"the order is not assigned to {vehicle_id}")
-    if order.route_revision is not None and revision <= order.route_revision:
-        return Refused(f"route revision {revision} is not newer than {order.route_revision}")
-    done = _advance(order, now, status=S.ACCEPTED, vehicle_id=None, route_revision=None)
-    return Applied(
-        done, (_event(done, OrderUnassigned, cause, now, vehicle_id=vehicle_id, route_revision=revision),)
-    )
-
-
-def _stop_kind(order: Order, site_id: str) -> StopKind | None:
-    """Which of the order's stops a visit to `site_id` concerns, given where the order is."""
-    if order.status == S.ASSIGNED and order.spec.pickup.site_id == site_id:
-        return StopKind.PICKUP
-    if order.status == S.PICKED_UP and order.spec.dropoff.site_id == site_id:
-        return StopKind.DELIVERY
-    return None
-
-
-def arrive(order: Order, vehicle_id: str, site_id: str, at: datetime, cause: Cause, now: datetime) -> Outcome:
-    """The order's vehicle entered the geofence of its next stop: record the arrival time."""
-    kind = _stop_kind(order, site_id)
-    if order.vehicle_id != vehicle_id or kind is None:
-        return Refused("not this order's vehicle at its next stop")
-    already = order.pickup_arrived_at if kind == StopKind.PICKUP else order.dropoff_arrived_at
-    if already is not None:
-        return Refused("arrival already recorded")
-    field_name = "pickup_arrived_at" if kind == StopKind.PICKUP else "dropoff_arrived_at"
-    done = _advance(order, now, **{field_name: at})
-    event = _event(
-        done, OrderStopArrived, cause, now, stop=kind, vehicle_id=vehicle_id, site_id=site_id, at=at
-    )
-    return Applied(done, (event,))
-
-
-def _on_time(arrived: datetime | None, start: datetime, end: datetime) -> bool | None:
-    return None if arrived is None else start <= arrived <= end
-
-
-def depart(
-    order: Order,
-    vehicle_id: str,
-    site_id: str,
-    at: datetime,
-    entered_at: datetime | None,
-    cause: Cause,
-    now: datetime,
-) -> Outcome:
-    """The vehicle left the stop's geofence: picked up (at pick-up) or delivered (at drop-off)."""
-    kind = _stop_kind(order, site_id)
-    if order.vehicle_id != vehicle_id or kind is None:
-        return Refused("not this order's vehicle at its next stop")
-    if kind == StopKind.PICKUP:
-        arrived = order.pickup_arrived_at or entered_at
-        on_time = _on_time(arrived, order.spec.pickup.window.start, order.spec.pickup.window.end)
-        done = _advance(
-            order, now, status=S.PICKED_UP, pickup_arrived_at=arrived, picked_up_at=at, pickup_on_time=on_time
-        )
-        return Applied(
-            done,
-            (
-                _event(
-                    done,
-                    OrderPickedUp,
-                    cause,
-                    now,
-                    vehicle_id=vehicle_id,
-                    arrived_at=arrived,
-                    departed_at=at,
-                    on_time=on_time,
-                ),
-            ),
-        )
-    arrived = order.dropoff_arrived_at or entered_at
-    on_time = _on_time(arrived, order.spec.dropoff.window.start, order.spec.dropoff.window.end)
-    done = _advance(
-        order, now, status=S.DELIVERED, dropoff_arrived_at=arrived, delivered_at=at, delivery_on_time=on_time
-    )
-    event = _event(
-        done,
-        OrderDelivered,
-        cause,
-        now,
-        vehicle_id=vehicle_id,
-        arrived_at=arrived,
-        departed_at=at,
-        on_time=on_time,
-    )
-    return Applied(done, (event,))
+    done = advanced(order, now, status=S.PLANNED, plan_id=plan_id)
+    return Applied(done, (event_of(done, OrderPlanned, cause, now, plan_id=plan_id),))
 
 
 def refusal(order: Order, command_type: str, command_id: uuid.UUID, reason: str, now: datetime) -> OrderEvent:
     """The event that tells the sender why its command changed nothing (version unchanged)."""
-    return _event(
+    return event_of(
         order,
         OrderCommandRefused,
         Cause(command_id),

@@ -1,4 +1,4 @@
-"""Import files (CSV or XLSX) read into rows, rows into sites and orders, and the templates.
+"""Import files (CSV or XLSX) read into rows, and rows into sites and orders (templates: `templates`).
 
 Pure apart from the bytes it is given. Row numbers are the file's own: the header is
 row 1, so the first data row is 2, as a spreadsheet shows it. A CSV may be UTF-8 (with
@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from coldchain_contracts import Contact, OpeningHours, OrderSpec, SiteUpserted
@@ -40,29 +40,6 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     "sites": ("code", "latitude", "longitude"),
     "orders": ("order_number", "requested_date", "zone", "pallets", "weight_kg",
                "pickup_from", "pickup_to", "dropoff_from", "dropoff_to"),
-}  # fmt: skip
-EXAMPLES: dict[Kind, tuple[dict[str, str], ...]] = {
-    "sites": (
-        {"code": "ICN-HUB", "name": "Icheon cold storage hub", "address": "Majang-myeon, Icheon",
-         "latitude": "37.2343", "longitude": "127.3589", "role": "pickup", "zones": "frozen|chilled",
-         "opening_hours": "Mon-Sat 05:00-22:00", "loading_minutes": "45", "unloading_minutes": "30",
-         "forklift": "available", "contact_name": "Kim", "contact_phone": "+82-31-000-0000",
-         "contact_email": "", "geofence_radius_m": "250"},
-        {"code": "SEL-GANGNAM-01", "name": "Gangnam store", "address": "Teheran-ro, Seoul",
-         "latitude": "37.4979", "longitude": "127.0276", "role": "dropoff", "zones": "",
-         "opening_hours": "Mon-Fri 07:00-20:00; Sat 08:00-12:00", "loading_minutes": "30",
-         "unloading_minutes": "20", "forklift": "none", "contact_name": "", "contact_phone": "",
-         "contact_email": "", "geofence_radius_m": "150"},
-    ),
-    "orders": (
-        {"order_number": "PO-2026-0001", "requested_date": "2026-12-01", "zone": "frozen",
-         "setpoint_celsius": "-20", "pallets": "6", "weight_kg": "540", "volume_m3": "", "goods": "ice cream",
-         "pickup_site": "ICN-HUB", "pickup_address": "", "pickup_latitude": "", "pickup_longitude": "",
-         "pickup_from": "06:00", "pickup_to": "08:00", "pickup_service_minutes": "",
-         "dropoff_site": "SEL-GANGNAM-01", "dropoff_address": "", "dropoff_latitude": "",
-         "dropoff_longitude": "", "dropoff_from": "09:00", "dropoff_to": "11:00",
-         "dropoff_service_minutes": "20", "priority": "3", "forklift_required": "no", "notes": ""},
-    ),
 }  # fmt: skip
 
 
@@ -136,27 +113,6 @@ def read_rows(data: bytes, fmt: Format, kind: Kind, max_rows: int) -> list[tuple
     if header is None:
         raise FileError("the file is empty")
     return found
-
-
-def template(kind: Kind, fmt: Format) -> bytes:
-    columns = COLUMNS[kind]
-    rows = [[example.get(c, "") for c in columns] for example in EXAMPLES[kind]]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8-sig")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = kind
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # Rows to values ------------------------------------------------------------------------

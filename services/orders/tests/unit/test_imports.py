@@ -17,8 +17,8 @@ from coldchain_orders.imports import (
     parse_opening_hours,
     read_rows,
     site_from_row,
-    template,
 )
+from coldchain_orders.templates import template
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,9 @@ import pytest
 from order_builders import NOW, at, checks, in_hours, order, place_command, spec
 
 from coldchain_contracts import OrderChanges, OrderStatus, StopKind
-from coldchain_orders import domain
-from coldchain_orders.domain import Applied, Assignment, Cause, Order, Outcome, Refused
+from coldchain_orders import domain, progress
+from coldchain_orders.domain import Applied, Cause, Order, Outcome, Refused
+from coldchain_orders.progress import Assignment
 
 pytestmark = pytest.mark.unit
 S = OrderStatus
@@ -29,18 +30,18 @@ ACTIONS: dict[str, tuple[Action, S, set[S]]] = {
     "fail": (lambda o: domain.fail(o, "refused at door", CAUSE, NOW), S.FAILED, {S.ASSIGNED, S.PICKED_UP}),
     "plan": (lambda o: domain.mark_planned(o, uuid.uuid4(), CAUSE, NOW), S.PLANNED, {S.ACCEPTED}),
     "assign to another vehicle": (
-        lambda o: domain.assign(o, Assignment("V2", uuid.uuid4(), 1), CAUSE, NOW),
+        lambda o: progress.assign(o, Assignment("V2", uuid.uuid4(), 1), CAUSE, NOW),
         S.ASSIGNED,
         {S.ACCEPTED, S.PLANNED, S.ASSIGNED},
     ),
-    "taken off its route": (lambda o: domain.unassign(o, "V1", 2, CAUSE, NOW), S.ACCEPTED, {S.ASSIGNED}),
+    "taken off its route": (lambda o: progress.unassign(o, "V1", 2, CAUSE, NOW), S.ACCEPTED, {S.ASSIGNED}),
     "leave pick-up": (
-        lambda o: domain.depart(o, "V1", "P", in_hours(30), None, CAUSE, NOW),
+        lambda o: progress.depart(o, "V1", "P", in_hours(30), None, CAUSE, NOW),
         S.PICKED_UP,
         {S.ASSIGNED},
     ),
     "leave drop-off": (
-        lambda o: domain.depart(o, "V1", "D", in_hours(33), None, CAUSE, NOW),
+        lambda o: progress.depart(o, "V1", "D", in_hours(33), None, CAUSE, NOW),
         S.DELIVERED,
         {S.PICKED_UP},
     ),
@@ -128,7 +129,7 @@ def test_amended_spec_keeps_what_was_not_given() -> None:
 
 def test_a_newer_route_of_the_same_vehicle_only_updates_the_revision() -> None:
     before = order(S.ASSIGNED)
-    outcome = domain.assign(before, Assignment("V1", uuid.uuid4(), 5), CAUSE, NOW)
+    outcome = progress.assign(before, Assignment("V1", uuid.uuid4(), 5), CAUSE, NOW)
     assert isinstance(outcome, Applied)
     assert outcome.events == ()
     assert (outcome.order.status, outcome.order.route_revision, outcome.order.version) == (S.ASSIGNED, 5, 3)
@@ -136,20 +137,20 @@ def test_a_newer_route_of_the_same_vehicle_only_updates_the_revision() -> None:
 
 def test_an_older_route_revision_is_ignored() -> None:
     before = order(S.ASSIGNED, route_revision=4)
-    assert isinstance(domain.assign(before, Assignment("V1", uuid.uuid4(), 3), CAUSE, NOW), Refused)
-    assert isinstance(domain.unassign(before, "V1", 4, CAUSE, NOW), Refused)
+    assert isinstance(progress.assign(before, Assignment("V1", uuid.uuid4(), 3), CAUSE, NOW), Refused)
+    assert isinstance(progress.unassign(before, "V1", 4, CAUSE, NOW), Refused)
 
 
 def test_another_vehicles_route_does_not_unassign() -> None:
-    assert isinstance(domain.unassign(order(S.ASSIGNED), "V9", 9, CAUSE, NOW), Refused)
+    assert isinstance(progress.unassign(order(S.ASSIGNED), "V9", 9, CAUSE, NOW), Refused)
 
 
 def test_arrival_then_departure_at_pickup_records_both_times_and_punctuality() -> None:
-    arrived = domain.arrive(order(S.ASSIGNED), "V1", "P", at(7), CAUSE, NOW)
+    arrived = progress.arrive(order(S.ASSIGNED), "V1", "P", at(7), CAUSE, NOW)
     assert isinstance(arrived, Applied)
     [event] = arrived.events
     assert (event.event_type, event.status, event.stop) == ("OrderStopArrived", S.ASSIGNED, StopKind.PICKUP)  # type: ignore[attr-defined]
-    left = domain.depart(arrived.order, "V1", "P", at(7, 40), None, CAUSE, NOW)
+    left = progress.depart(arrived.order, "V1", "P", at(7, 40), None, CAUSE, NOW)
     assert isinstance(left, Applied)
     assert left.order.status == S.PICKED_UP
     assert (left.order.pickup_arrived_at, left.order.picked_up_at, left.order.pickup_on_time) == (
@@ -161,7 +162,7 @@ def test_arrival_then_departure_at_pickup_records_both_times_and_punctuality() -
 
 def test_a_late_arrival_at_dropoff_is_delivered_but_not_on_time() -> None:
     loaded = order(S.PICKED_UP)
-    outcome = domain.depart(loaded, "V1", "D", at(12, 30), at(11, 45), CAUSE, NOW)
+    outcome = progress.depart(loaded, "V1", "D", at(12, 30), at(11, 45), CAUSE, NOW)
     assert isinstance(outcome, Applied)
     assert outcome.order.status == S.DELIVERED
     assert outcome.order.dropoff_arrived_at == at(11, 45), "the exit event's entered_at is the arrival"
@@ -170,14 +171,16 @@ def test_a_late_arrival_at_dropoff_is_delivered_but_not_on_time() -> None:
 
 def test_visits_that_are_not_the_orders_next_stop_change_nothing() -> None:
     assigned = order(S.ASSIGNED)
-    assert isinstance(domain.depart(assigned, "V1", "D", at(10), None, CAUSE, NOW), Refused), (
+    assert isinstance(progress.depart(assigned, "V1", "D", at(10), None, CAUSE, NOW), Refused), (
         "drop-off before pick-up"
     )
-    assert isinstance(domain.depart(assigned, "V2", "P", at(7), None, CAUSE, NOW), Refused), "another vehicle"
-    assert isinstance(
-        domain.arrive(order(S.DELIVERED, vehicle_id="V1"), "V1", "D", at(10), CAUSE, NOW), Refused
+    assert isinstance(progress.depart(assigned, "V2", "P", at(7), None, CAUSE, NOW), Refused), (
+        "another vehicle"
     )
-    twice = domain.arrive(order(S.ASSIGNED, pickup_arrived_at=at(6, 50)), "V1", "P", at(7), CAUSE, NOW)
+    assert isinstance(
+        progress.arrive(order(S.DELIVERED, vehicle_id="V1"), "V1", "D", at(10), CAUSE, NOW), Refused
+    )
+    twice = progress.arrive(order(S.ASSIGNED, pickup_arrived_at=at(6, 50)), "V1", "P", at(7), CAUSE, NOW)
     assert twice == Refused("arrival already recorded")
 
 
