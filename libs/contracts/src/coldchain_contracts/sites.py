@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope
+from coldchain_contracts.fleet import TemperatureZone
 
 
 class SiteRole(StrEnum):
@@ -69,3 +70,6 @@ class SiteUpserted(Envelope):
     contact: Contact = Field(default_factory=Contact)
     geofence_radius_m: float = Field(default=150, gt=0, le=10_000)
     active: bool = True
+    zones: tuple[TemperatureZone, ...] = Field(
+        default=(), description="Temperature zones the site handles; empty means every zone"
+    )

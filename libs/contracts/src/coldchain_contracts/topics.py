@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from coldchain_contracts.devices import DeviceRegistered
 from coldchain_contracts.dispatch import ReportBreakdown, RequestPlan, RouteAssigned
 from coldchain_contracts.fleet import VehicleRegistered
+from coldchain_contracts.orders import ORDER_COMMAND_TYPES, ORDER_EVENT_TYPES
 from coldchain_contracts.sites import SiteUpserted
 from coldchain_contracts.telemetry import FixAccepted, FixRejected, RawFixReceived
 from coldchain_contracts.tracking import VehicleStateChanged
@@ -153,6 +154,28 @@ DISPATCH_COMMANDS = Topic(
     retention_ms=_WEEK_MS,
     description="Requests to plan a horizon and reports that force a re-plan.",
 )
+ORDERS_COMMANDS = Topic(
+    name="orders.commands.v1",
+    key="order_id",
+    value_types=ORDER_COMMAND_TYPES,
+    partitions=6,
+    cleanup_policy="delete",
+    producer="gateway",
+    consumers=("orders",),
+    retention_ms=_WEEK_MS,
+    description="Place, amend, cancel, fail, mark planned: requests the orders service decides on.",
+)
+ORDERS_EVENTS = Topic(
+    name="orders.events.v1",
+    key="order_id",
+    value_types=ORDER_EVENT_TYPES,
+    partitions=6,
+    cleanup_policy="delete",
+    producer="orders",
+    consumers=("dispatch",),
+    retention_ms=4 * _WEEK_MS,
+    description="Every transition of an order's lifecycle, relayed from the orders outbox.",
+)
 
 REGISTRY: tuple[Topic, ...] = (
     TELEMETRY_RAW,
@@ -165,6 +188,8 @@ REGISTRY: tuple[Topic, ...] = (
     DISPATCH_ASSIGNMENTS,
     DISPATCH_COMMANDS,
     FLEET_DEVICES,
+    ORDERS_COMMANDS,
+    ORDERS_EVENTS,
 )
 
 

@@ -1,2 +1,2 @@
-"""Orders service. In this release it starts, migrates its schema and reports readiness;
-its domain arrives with its own issue."""
+"""Orders service: sites, orders and their lifecycle. Commands in from Kafka, decisions
+as events through a transactional outbox, queries and imports over HTTP."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from coldchain_devtools import sim_orders
 from coldchain_servicekit.geo import haversine_m
 
 ANCHORS: dict[str, tuple[float, float]] = {
@@ -155,10 +156,14 @@ def make_fleet(count: int, seed: int = 7) -> list[Truck]:
     return fleet
 
 
-async def run(gateway: str, count: int, interval_s: float, ticks: int | None, api_key: str) -> None:
+async def run(
+    gateway: str, count: int, interval_s: float, ticks: int | None, api_key: str, orders: int = 0
+) -> None:
     fleet = make_fleet(count)
     headers = {"X-API-Key": api_key}
     async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=headers) as client:
+        if orders:
+            await sim_orders.seed(client, ANCHORS, orders)
         tick = 0
         while ticks is None or tick < ticks:
             now = datetime.now(UTC)
@@ -189,8 +194,9 @@ def main() -> None:
         help="Integration key or device token with telemetry:ingest (default: $COLDCHAIN_INGEST_KEY, "
         "else the gateway's dev-mode key)",
     )
+    parser.add_argument("--orders", type=int, default=10, help="Sites and N orders for tomorrow (0: none)")
     args = parser.parse_args()
-    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.api_key))
+    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.api_key, args.orders))
 
 
 if __name__ == "__main__":

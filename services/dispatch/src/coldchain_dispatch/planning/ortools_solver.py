@@ -15,8 +15,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # type: ignore[import-untyped]
-from ortools.util.optional_boolean_pb2 import BOOL_FALSE  # type: ignore[import-untyped]
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE
 
 from coldchain_dispatch.planning.greedy import greedy_sequences
 from coldchain_dispatch.planning.instance import DIMENSIONS, Instance, build, initial_load

@@ -13,7 +13,15 @@ from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
 MIN_JWT_SECRET_BYTES = 32
-DEV_INGEST_PERMISSIONS = [Permission.TELEMETRY_INGEST.value, Permission.VEHICLES_READ.value]
+# The simulator posts telemetry and seeds sites and orders with it.
+DEV_INGEST_PERMISSIONS = [
+    Permission.TELEMETRY_INGEST.value,
+    Permission.VEHICLES_READ.value,
+    Permission.SITES_READ.value,
+    Permission.SITES_WRITE.value,
+    Permission.ORDERS_READ.value,
+    Permission.ORDERS_WRITE.value,
+]
 
 
 class InsecureConfiguration(RuntimeError):
