@@ -13,10 +13,20 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
 
 from coldchain_contracts.topics import FLEET_SITES, ORDERS_COMMANDS, ORDERS_EVENTS, dlq_topic
-from coldchain_devtools.testing import Infra, RunningSystem, eventually, find_record, records_with_key
+from coldchain_devtools.testing import (
+    Infra,
+    RunningSystem,
+    dev_key_headers,
+    eventually,
+    find_record,
+    records_with_key,
+)
+from coldchain_gateway.db import credentials
 from coldchain_gateway.idempotency import ids_for
+from coldchain_servicekit.db import make_engine
 
 pytestmark = pytest.mark.e2e
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -24,7 +34,9 @@ TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, sec
 
 @pytest.fixture
 async def gateway(running_system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=running_system.url("gateway"), timeout=30, headers=dev_key_headers()
+    ) as client:
         yield client
 
 
@@ -173,12 +185,28 @@ async def test_an_import_through_the_gateway_reports_each_row(gateway: httpx.Asy
     await eventually(lambda: status_is(gateway, order_id, "accepted"), timeout_s=15)
 
 
+async def dev_key_principal(database_url: str) -> str:
+    """How the gateway names the dev integration key when it derives ids (`<kind>:<id>`)."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            key_id = (
+                await conn.execute(
+                    select(credentials.c.id).where(credentials.c.name == "dev ingest key (simulator)")
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    return f"integration:{key_id}"
+
+
 async def test_a_poison_command_is_dead_lettered_and_the_next_order_still_accepted(
-    gateway: httpx.AsyncClient, infra: Infra, kafka_producer: AIOKafkaProducer
+    gateway: httpx.AsyncClient, infra: Infra, kafka_producer: AIOKafkaProducer, running_system: RunningSystem
 ) -> None:
     pickup, dropoff = await sites(gateway)
     idempotency_key = str(uuid.uuid4())
-    order_id, _ = ids_for("anonymous", idempotency_key, "place", "")
+    principal = await dev_key_principal(running_system.database_url)
+    order_id, _ = ids_for(principal, idempotency_key, "place", "")
     # Keyed like the order that follows, so it sits ahead of it on the same partition.
     poison = b'{"event_type": "PlaceOrder", "order_id": "not-a-uuid"}'
     await kafka_producer.send_and_wait(ORDERS_COMMANDS.name, poison, key=str(order_id).encode())

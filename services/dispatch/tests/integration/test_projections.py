@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,9 +22,11 @@ from coldchain_contracts import (
     VehicleStateChanged,
 )
 from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, VEHICLE_STATE
-from coldchain_devtools.testing import RunningSystem, eventually
+from coldchain_devtools.testing import Infra, eventually
+from coldchain_dispatch.app import create_app
 from coldchain_dispatch.db import sites, vehicle_positions, vehicles
 from coldchain_dispatch.projections import Projections
+from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.db import make_engine
 
 pytestmark = pytest.mark.integration
@@ -31,10 +34,22 @@ T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def engine(running_system: RunningSystem) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(running_system.database_url)
+async def engine(test_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(test_database)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def dispatch(infra: Infra, test_database: str, kafka_topics: None) -> AsyncIterator[None]:
+    """The dispatch service in-process, its consumer groups named for this test alone."""
+    settings = DispatchSettings(
+        kafka_bootstrap_servers=infra.kafka,
+        database_url=test_database,
+        service_name=f"dispatch-it-{uuid.uuid4().hex[:8]}",
+    )
+    async with LifespanManager(create_app(settings), startup_timeout=60, shutdown_timeout=30):
+        yield
 
 
 async def send(producer: AIOKafkaProducer, topic: str, key: str, message: object) -> None:
@@ -43,7 +58,7 @@ async def send(producer: AIOKafkaProducer, topic: str, key: str, message: object
 
 
 async def test_vehicle_site_and_position_reach_the_projections(
-    engine: AsyncEngine, kafka_producer: AIOKafkaProducer
+    engine: AsyncEngine, dispatch: None, kafka_producer: AIOKafkaProducer
 ) -> None:
     vehicle, site = f"v-{uuid.uuid4().hex[:8]}", f"s-{uuid.uuid4().hex[:8]}"
     await send(
@@ -96,7 +111,9 @@ async def test_vehicle_site_and_position_reach_the_projections(
     assert (p.latitude, p.longitude) == (37.6, 127.1)  # type: ignore[attr-defined]
 
 
-async def test_positions_never_move_back_and_the_latest_record_of_a_batch_wins(engine: AsyncEngine) -> None:
+async def test_positions_never_move_back_and_the_latest_record_of_a_batch_wins(
+    engine: AsyncEngine, dispatch: None
+) -> None:
     projections = Projections(engine)
     vehicle = f"v-{uuid.uuid4().hex[:8]}"
 

@@ -52,7 +52,7 @@ from coldchain_servicekit.logging import get_logger
 from coldchain_servicekit.tracecontext import child_of
 
 router = APIRouter(
-    prefix="/v1/orders", tags=["orders"], responses=problem_responses(*PROTECTED, 404, 502, 503)
+    prefix="/v1/orders", tags=["orders"], responses=problem_responses(*PROTECTED, 404, 409, 415, 502, 503)
 )
 log = get_logger(__name__)
 
