@@ -21,7 +21,9 @@ from coldchain_gateway.settings import GatewaySettings
 from coldchain_gateway.uploads import forward_import
 from coldchain_gateway.upstream import forward
 
-router = APIRouter(prefix="/v1/sites", tags=["sites"], responses=problem_responses(*PROTECTED, 404, 409, 415, 502, 503))
+router = APIRouter(
+    prefix="/v1/sites", tags=["sites"], responses=problem_responses(*PROTECTED, 404, 409, 415, 502, 503)
+)
 SiteId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 SITE_EXAMPLE: dict[str, Any] = {
     "name": "Icheon cold storage hub",

@@ -90,3 +90,14 @@ def test_records_are_wrapped_without_reencoding_and_non_alerts_skipped() -> None
     trip = '{"event_type":"TripStarted","vehicle_id":"v1"}'
     assert item_of("t", "v1", trip, Channel.ALERTS) is None
     assert item_of("t", "v1", "not json", Channel.VEHICLE_STATE) is None
+
+
+def test_order_events_are_on_the_orders_channel_for_their_vehicle() -> None:
+    from coldchain_contracts.topics import ORDERS_EVENTS
+    from coldchain_gateway.live.feed import DEFAULT_TOPICS
+
+    assert DEFAULT_TOPICS[ORDERS_EVENTS.name] is Channel.ORDERS
+    raw = '{"event_type":"OrderAssigned","order_id":"o-1","vehicle_id":"v9"}'
+    item = item_of(ORDERS_EVENTS.name, "o-1", raw, Channel.ORDERS)
+    assert item is not None
+    assert item.vehicle_ids == frozenset({"v9"})

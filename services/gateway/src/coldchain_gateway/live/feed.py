@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 
-from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, TRACKING_EVENTS, VEHICLE_STATE
+from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_EVENTS, TRACKING_EVENTS, VEHICLE_STATE
 from coldchain_gateway.live.hub import LiveHub
 from coldchain_gateway.live.subscription import Channel, LiveItem
 from coldchain_servicekit.kafka import Record, records_of
@@ -34,6 +34,7 @@ DEFAULT_TOPICS: Mapping[str, Channel] = {
     VEHICLE_STATE.name: Channel.VEHICLE_STATE,
     TRACKING_EVENTS.name: Channel.ALERTS,
     DISPATCH_ASSIGNMENTS.name: Channel.ASSIGNMENTS,
+    ORDERS_EVENTS.name: Channel.ORDERS,
 }
 
 
