@@ -8,11 +8,12 @@ from fastapi import FastAPI
 
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, event_projection, geofences_api, handlers
+from coldchain_tracking import api, event_projection, geofences_api, handlers, load_consumer
 from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.db import SCHEMA
 from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
 from coldchain_tracking.periods import PeriodStore
 from coldchain_tracking.reference import ReferenceData
@@ -30,12 +31,19 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     periods = PeriodStore(runtime.engine)
     live = LiveStateStore(runtime.redis)
     reference = ReferenceData(runtime.redis)
+    loads = LoadStore(runtime.engine)
     runner = AnalysisRunner(
-        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config()
+        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config(), loads=loads
     )
     handlers.register(runtime.broker, settings, history, runner, reference)
-    # Geofences and compartments load before the broker starts, so no fix is analysed without them.
-    refresh = Periodic("refresh-reference-data", reference.load, settings.reference_refresh_s)
+    load_consumer.register(runtime.broker, settings, loads)
+
+    async def load_reference_data() -> None:
+        await reference.load()
+        await loads.load()
+
+    # Geofences, compartments and loads are read before the broker starts, so no fix is analysed without them.
+    refresh = Periodic("refresh-reference-data", load_reference_data, settings.reference_refresh_s)
     sweeper = Periodic("offline-sweeper", runner.sweep, settings.sweep_every_s)
     event_projection.register(runtime.broker, settings, periods)
     policy = PartitionPolicy(
@@ -68,6 +76,8 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.state.periods = periods
     app.state.live = live
     app.state.reference = reference
+    app.state.loads = loads
+    app.state.runner = runner
     app.include_router(api.router)
     app.include_router(geofences_api.router)
     return app
