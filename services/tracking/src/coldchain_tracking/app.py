@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -60,6 +61,11 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
 
     maintain = Periodic("history-partitions", maintain_partitions, settings.partition_maintenance_s)
 
+    async def purge_finished_loads() -> None:
+        await loads.purge(timedelta(days=settings.loads_keep_days))
+
+    purge = Periodic("purge-finished-loads", purge_finished_loads, settings.partition_maintenance_s)
+
     async def index_live_states() -> None:
         await live.index_existing()
 
@@ -67,10 +73,10 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
         runtime,
         SCHEMA_DEF,
         title="Coldchain tracking",
-        on_start=[maintain.start, index_live_states, refresh.start],
+        on_start=[maintain.start, purge.start, index_live_states, refresh.start],
         # The sweeper publishes, so it starts once the broker has.
         after_broker_start=[sweeper.start],
-        on_stop=[sweeper.stop, refresh.stop, maintain.stop],
+        on_stop=[sweeper.stop, refresh.stop, purge.stop, maintain.stop],
     )
     app.state.history = history
     app.state.periods = periods

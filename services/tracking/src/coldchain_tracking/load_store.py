@@ -7,14 +7,19 @@ id and version: a row is only written by a newer version of its order.
 
 Every replica may analyse any vehicle, so each keeps the orders on board in memory,
 refreshed every `REFERENCE_REFRESH_S` (and at once after this replica applied events).
+
+Finished orders (delivered, cancelled, failed, rejected) keep their row, so that a late
+redelivery of an older event cannot put them back on board; `purge` drops them once
+older than `TRACKING_LOADS_KEEP_DAYS`, beyond the topic's retention (28 days).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,6 +27,10 @@ from coldchain_contracts.orders import OrderEvent, OrderStatus
 from coldchain_tracking.analysis.loads import OnBoard
 from coldchain_tracking.db import order_loads
 from coldchain_tracking.load_projection import columns_of
+
+FINISHED = tuple(
+    s.value for s in (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.FAILED, OrderStatus.REJECTED)
+)
 
 
 def _upsert(columns: dict[str, Any]) -> Any:
@@ -75,3 +84,11 @@ class LoadStore:
         for row in rows:
             by_vehicle.setdefault(row["vehicle_id"], []).append(OnBoard.model_validate(dict(row)))
         self._on_board = {vid: tuple(orders) for vid, orders in by_vehicle.items()}
+
+    async def purge(self, keep: timedelta) -> int:
+        """Drop finished orders not changed for `keep`; returns how many."""
+        query = delete(order_loads).where(
+            order_loads.c.status.in_(FINISHED), order_loads.c.updated_at < func.now() - keep
+        )
+        async with self._engine.begin() as conn:
+            return (await conn.execute(query)).rowcount

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from asgi_lifespan import LifespanManager
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import (
@@ -120,6 +120,20 @@ async def test_store_applies_newer_versions_only_and_survives_a_restart(engine: 
     async with engine.connect() as conn:
         row = (await conn.execute(select(order_loads).where(order_loads.c.order_id == oid))).mappings().one()
     assert (row["status"], row["version"], row["vehicle_id"]) == ("delivered", 6, vehicle)
+
+
+async def test_purge_drops_only_finished_orders_older_than_the_keep_period(engine: AsyncEngine) -> None:
+    vehicle, done, carried = f"ld-{uuid.uuid4().hex[:8]}", uuid.uuid4(), uuid.uuid4()
+    t0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    store = LoadStore(engine)
+    await store.apply([*lifecycle(done, vehicle, t0), lifecycle(carried, vehicle, t0)[1]])
+    ours = order_loads.c.order_id.in_([done, carried])
+    async with engine.begin() as conn:
+        await conn.execute(update(order_loads).where(ours).values(updated_at=func.now() - timedelta(days=40)))
+    assert await store.purge(timedelta(days=35)) >= 1
+    async with engine.connect() as conn:
+        left = (await conn.execute(select(order_loads.c.order_id).where(ours))).scalars().all()
+    assert left == [carried], "an order still on board is never purged"
 
 
 @pytest.fixture
