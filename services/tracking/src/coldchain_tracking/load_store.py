@@ -2,7 +2,7 @@
 
 PostgreSQL, not Redis: `orders.events.v1` is not compacted (four weeks' retention), so
 unlike the geofences and compartments this projection cannot be rebuilt from its topic
-once lost; Redis is a cache here (docs/architecture.md). `apply` is idempotent by order
+once lost; in this architecture Redis holds what can be rebuilt. `apply` is idempotent by order
 id and version: a row is only written by a newer version of its order.
 
 Every replica may analyse any vehicle, so each keeps the orders on board in memory,
