@@ -172,7 +172,7 @@ ORDERS_EVENTS = Topic(
     partitions=6,
     cleanup_policy="delete",
     producer="orders",
-    consumers=("dispatch",),
+    consumers=("dispatch", "tracking"),
     retention_ms=4 * _WEEK_MS,
     description="Every transition of an order's lifecycle, relayed from the orders outbox.",
 )

@@ -24,6 +24,7 @@ from coldchain_contracts.tracking_events import TrackingEvent
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.live import enriched, same_content
+from coldchain_tracking.analysis.loads import OnBoard, load_of
 from coldchain_tracking.analysis.sample import Sample
 from coldchain_tracking.analysis.vehicle import AnalysisContext, Outcome, advance, tick
 from coldchain_tracking.analysis_store import Commit, Conflict, Stored
@@ -36,6 +37,19 @@ COMMIT_CONFLICTS = Counter("tracking_analysis_conflicts_total", "Analysis commit
 STATES_ADVANCED = Counter("tracking_states_advanced_total", "Live states moved forward")
 
 log = structlog.get_logger(__name__)
+
+
+class LoadsOnBoard(Protocol):
+    """`load_store.LoadStore` (orders on board, projected from `orders.events.v1`)."""
+
+    def on_board(self, vehicle_id: str) -> tuple[OnBoard, ...]: ...
+
+
+class NothingOnBoard:
+    """No orders consumed: every vehicle unloaded."""
+
+    def on_board(self, vehicle_id: str) -> tuple[OnBoard, ...]:
+        return ()
 
 
 class VehicleStore(Protocol):
@@ -95,19 +109,22 @@ class AnalysisRunner:
         reference: ReferenceData,
         config: AnalysisConfig,
         clock: Callable[[], datetime] = utcnow,
+        loads: LoadsOnBoard | None = None,
     ) -> None:
         self._broker = broker
+        self._loads = loads or NothingOnBoard()
         self._store = store
         self._reference = reference
         self._config = config
         self._clock = clock
 
     def context(self, vehicle_id: str) -> AnalysisContext:
-        # The load (loaded since, destination, setpoints) will come from orders events; not consumed yet.
+        compartments = self._reference.compartments.get(vehicle_id, ())
         return AnalysisContext(
             config=self._config,
-            compartments=self._reference.compartments.get(vehicle_id, ()),
+            compartments=compartments,
             geofences=self._reference.geofences,
+            load=load_of(self._loads.on_board(vehicle_id), compartments),
             index=self._reference.index,
         )
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, event_projection, geofences_api, handlers
+from coldchain_tracking import api, event_projection, geofences_api, handlers, load_consumer
 from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.db import SCHEMA
 from coldchain_tracking.live_state import LiveStateStore
+from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
 from coldchain_tracking.periods import PeriodStore
 from coldchain_tracking.reference import ReferenceData
@@ -30,12 +32,19 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     periods = PeriodStore(runtime.engine)
     live = LiveStateStore(runtime.redis)
     reference = ReferenceData(runtime.redis)
+    loads = LoadStore(runtime.engine)
     runner = AnalysisRunner(
-        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config()
+        runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config(), loads=loads
     )
     handlers.register(runtime.broker, settings, history, runner, reference)
-    # Geofences and compartments load before the broker starts, so no fix is analysed without them.
-    refresh = Periodic("refresh-reference-data", reference.load, settings.reference_refresh_s)
+    load_consumer.register(runtime.broker, settings, loads)
+
+    async def load_reference_data() -> None:
+        await reference.load()
+        await loads.load()
+
+    # Geofences, compartments and loads are read before the broker starts, so no fix is analysed without them.
+    refresh = Periodic("refresh-reference-data", load_reference_data, settings.reference_refresh_s)
     sweeper = Periodic("offline-sweeper", runner.sweep, settings.sweep_every_s)
     event_projection.register(runtime.broker, settings, periods)
     policy = PartitionPolicy(
@@ -52,6 +61,11 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
 
     maintain = Periodic("history-partitions", maintain_partitions, settings.partition_maintenance_s)
 
+    async def purge_finished_loads() -> None:
+        await loads.purge(timedelta(days=settings.loads_keep_days))
+
+    purge = Periodic("purge-finished-loads", purge_finished_loads, settings.partition_maintenance_s)
+
     async def index_live_states() -> None:
         await live.index_existing()
 
@@ -59,15 +73,17 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
         runtime,
         SCHEMA_DEF,
         title="Coldchain tracking",
-        on_start=[maintain.start, index_live_states, refresh.start],
+        on_start=[maintain.start, purge.start, index_live_states, refresh.start],
         # The sweeper publishes, so it starts once the broker has.
         after_broker_start=[sweeper.start],
-        on_stop=[sweeper.stop, refresh.stop, maintain.stop],
+        on_stop=[sweeper.stop, refresh.stop, purge.stop, maintain.stop],
     )
     app.state.history = history
     app.state.periods = periods
     app.state.live = live
     app.state.reference = reference
+    app.state.loads = loads
+    app.state.runner = runner
     app.include_router(api.router)
     app.include_router(geofences_api.router)
     return app

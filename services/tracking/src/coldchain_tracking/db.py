@@ -117,3 +117,18 @@ projected_events = Table(
     Column("event_type", Text, nullable=False),
     Column("projected_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# Orders as far as the analysis needs them (projected from orders.events.v1): the vehicle
+# an order is on board of, since when, its zone, setpoint and drop-off site.
+order_loads = Table(
+    "order_loads",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("vehicle_id", Text),
+    Column("departed_at", DateTime(timezone=True)),
+    Column("zone", Text),
+    Column("setpoint_celsius", Float),
+    Column("dropoff_site_id", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -34,6 +34,8 @@ class TrackingSettings(ServiceSettings):
     loaded_max_s: float = 4 * 3600.0
     sweep_every_s: float = 30.0
     reference_refresh_s: float = 5.0
+    # Finished orders' load rows are kept this long (beyond orders.events.v1's 28 days).
+    loads_keep_days: float = 35.0
 
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(

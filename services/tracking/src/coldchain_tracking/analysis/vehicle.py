@@ -37,7 +37,7 @@ from coldchain_tracking.analysis.trips import TripState
 
 
 class Load(BaseModel):
-    """What the vehicle carries, as orders/dispatch will tell (not consumed yet: see the doc)."""
+    """What the vehicle carries: derived from the orders on board (`analysis.loads.load_of`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -280,6 +280,7 @@ def _apply(
         speed = speed_of(sample, state.last_valid)
         slow = (
             ctx.load is not None
+            and sample.at >= ctx.load.loaded_since  # a buffered fix from before the pick-up
             and speed is not None
             and speed < cfg.slow_speed_kmh
             and not any(p.inside and p.site_id for p in state.presence.values())
