@@ -114,7 +114,7 @@ async def post_all(gateway: str, bodies: list[bytes], concurrency: int) -> None:
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH}
     async with httpx.AsyncClient(
         base_url=gateway, timeout=60, limits=httpx.Limits(max_connections=concurrency)
     ) as http:
