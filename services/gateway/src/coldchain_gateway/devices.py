@@ -12,10 +12,8 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-import httpx
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, HTTPException, Path, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +23,7 @@ from coldchain_gateway.schemas import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.upstream import forward
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.logging import get_logger
 
@@ -91,27 +90,14 @@ async def put_device(device_id: DeviceId, body: DeviceIn, request: Request) -> D
     return DeviceAccepted(device_id=device_id, event_id=str(record.event_id))
 
 
-async def _forward(request: Request, path: str) -> JSONResponse:
-    client: httpx.AsyncClient = request.app.state.ingest
-    try:
-        upstream = await client.get(path)
-    except httpx.HTTPError as exc:
-        raise HTTPException(503, "Ingest service unavailable", headers={"Retry-After": "5"}) from exc
-    if upstream.status_code >= 500:
-        raise HTTPException(502, "Ingest service error")
-    try:
-        body = upstream.json()
-    except ValueError as exc:
-        raise HTTPException(502, "Ingest service answered something that is not JSON") from exc
-    return JSONResponse(
-        body, status_code=upstream.status_code, media_type=upstream.headers.get("content-type")
-    )
+async def _forward(request: Request, path: str) -> Response:
+    return await forward(request.app.state.ingest, "ingest", "GET", path)
 
 
 @router.get(
     "", summary="Every registered device", dependencies=[require(Permission.DEVICES_READ, RateClass.READ)]
 )
-async def list_devices(request: Request) -> JSONResponse:
+async def list_devices(request: Request) -> Response:
     return await _forward(request, "/v1/devices")
 
 
@@ -120,5 +106,5 @@ async def list_devices(request: Request) -> JSONResponse:
     summary="One registered device",
     dependencies=[require(Permission.DEVICES_READ, RateClass.READ)],
 )
-async def get_device(device_id: DeviceId, request: Request) -> JSONResponse:
+async def get_device(device_id: DeviceId, request: Request) -> Response:
     return await _forward(request, f"/v1/devices/{device_id}")

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import httpx
-from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from coldchain_gateway.schemas import PROTECTED, PeriodStatus, problem_responses, read_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
+from coldchain_gateway.upstream import forward
 
 router = APIRouter(
     prefix="/v1/vehicles",
@@ -34,21 +33,9 @@ Cursor = Annotated[
 ]
 
 
-async def _forward(request: Request, path: str, params: dict[str, Any] | None = None) -> JSONResponse:
-    client: httpx.AsyncClient = request.app.state.tracking
-    try:
-        upstream = await client.get(path, params={k: v for k, v in (params or {}).items() if v is not None})
-    except httpx.HTTPError as exc:
-        raise HTTPException(503, "Tracking service unavailable", headers={"Retry-After": "5"}) from exc
-    if upstream.status_code >= 500:
-        raise HTTPException(502, "Tracking service error")
-    try:
-        body = upstream.json()
-    except ValueError as exc:
-        raise HTTPException(502, "Tracking service answered something that is not JSON") from exc
-    return JSONResponse(
-        body, status_code=upstream.status_code, media_type=upstream.headers.get("content-type")
-    )
+async def _forward(request: Request, path: str, params: dict[str, Any] | None = None) -> Response:
+    # Passed through as bytes: the gateway neither re-parses nor re-encodes tracking's JSON.
+    return await forward(request.app.state.tracking, "tracking", "GET", path, params=params)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -63,13 +50,13 @@ async def list_vehicles(
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     return await _forward(request, "/v1/vehicles", {"limit": limit, "cursor": cursor})
 
 
 # permission: vehicles:read
 @router.get("/{vehicle_id}/state", summary="Live state of one vehicle")
-async def vehicle_state(vehicle_id: VehicleId, request: Request) -> JSONResponse:
+async def vehicle_state(vehicle_id: VehicleId, request: Request) -> Response:
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/state")
 
 
@@ -89,7 +76,7 @@ async def vehicle_positions(
     to: To = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     cursor: Cursor = None,
-) -> JSONResponse:
+) -> Response:
     params = {"from": _iso(from_), "to": _iso(to), "limit": limit, "cursor": cursor}
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/positions", params)
 
@@ -109,7 +96,7 @@ async def vehicle_temperatures(
     channel: Annotated[str | None, Query(min_length=1, max_length=8, description="Only this channel")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     cursor: Cursor = None,
-) -> JSONResponse:
+) -> Response:
     params = {"from": _iso(from_), "to": _iso(to), "channel": channel, "limit": limit, "cursor": cursor}
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/temperatures", params)
 
@@ -132,7 +119,7 @@ def _periods(kind: str, summary: str) -> None:
         status: Annotated[PeriodStatus | None, Query(description="open or closed; default both")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         cursor: Cursor = None,
-    ) -> JSONResponse:
+    ) -> Response:
         params = {
             "from": _iso(from_),
             "to": _iso(to),
