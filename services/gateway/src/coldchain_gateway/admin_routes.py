@@ -153,6 +153,7 @@ async def list_device_tokens(
 async def revoke_device_token(
     credential_id: Id, request: Request, principal: Annotated[Principal, MANAGE_CREDENTIALS_WRITE]
 ) -> None:
+    request.app.state.authenticator.forget_credentials()
     if not await store.revoke_credential(_engine(request), "device", credential_id):
         raise _not_found("device token")
     log.info("credential revoked", kind="device", id=str(credential_id), by=principal.name)
@@ -193,6 +194,7 @@ async def list_api_keys(
 async def revoke_api_key(
     credential_id: Id, request: Request, principal: Annotated[Principal, MANAGE_CREDENTIALS_WRITE]
 ) -> None:
+    request.app.state.authenticator.forget_credentials()
     if not await store.revoke_credential(_engine(request), "integration", credential_id):
         raise _not_found("API key")
     log.info("credential revoked", kind="integration", id=str(credential_id), by=principal.name)

@@ -72,7 +72,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.orders = orders_api
     app.state.engine = runtime.engine
     app.state.sessions = sessions
-    authenticator = TokenAuthenticator(runtime.engine, sessions, settings.jwt_key())
+    authenticator = TokenAuthenticator(
+        runtime.engine, sessions, settings.jwt_key(), settings.credential_cache_s
+    )
     app.state.authenticator = authenticator
     app.state.limiter = RedisLimiter(runtime.redis, settings.redis_key_prefix)
     app.include_router(auth_routes.router)

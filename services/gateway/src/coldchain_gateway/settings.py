@@ -42,6 +42,12 @@ class GatewaySettings(ServiceSettings):
     )
     jwt_secret: SecretStr | None = Field(default=None, description="HS256 key, at least 32 bytes")
     access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    credential_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="API keys and device tokens are looked up once per this many seconds per replica; "
+        "a revocation reaches other replicas within it (0: every request)",
+    )
     refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=60)
     admin_username: str = Field(default="admin", min_length=1, max_length=64)
     admin_password: SecretStr | None = Field(default=None, description="First admin, created on first start")

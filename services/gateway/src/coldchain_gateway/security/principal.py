@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_gateway.security import store
 from coldchain_gateway.security.permissions import DEVICE_PERMISSIONS, ROLE_PERMISSIONS, Permission, Role
-from coldchain_gateway.security.tokens import InvalidToken, decode_access, looks_like_jwt
+from coldchain_gateway.security.tokens import InvalidToken, decode_access, digest, looks_like_jwt
 
 PrincipalKind = Literal["user", "device", "integration"]
 
@@ -95,10 +96,36 @@ class Sessions:
 
 
 class TokenAuthenticator:
-    def __init__(self, engine: AsyncEngine, sessions: Sessions, jwt_key: str) -> None:
+    """Access tokens are checked by signature plus the session's revocation flag in Redis;
+    API keys and device tokens by their hash in PostgreSQL, remembered for
+    `credential_cache_s` so a device posting every second costs no database round trip.
+    A revocation through this replica forgets at once; other replicas within the TTL."""
+
+    def __init__(
+        self, engine: AsyncEngine, sessions: Sessions, jwt_key: str, credential_cache_s: float = 5.0
+    ) -> None:
         self._engine = engine
         self._sessions = sessions
         self._jwt_key = jwt_key
+        self._cache_s = credential_cache_s
+        self._credentials: dict[str, tuple[float, Principal | None]] = {}
+
+    def forget_credentials(self) -> None:
+        self._credentials.clear()
+
+    async def _credential(self, token: str) -> Principal | None:
+        key = digest(token)
+        now = time.monotonic()
+        cached = self._credentials.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        credential = await store.credential_by_token(self._engine, token)
+        principal = credential_principal(credential) if credential is not None else None
+        if self._cache_s > 0:
+            if len(self._credentials) > 10_000:  # bounded: a flood of random keys cannot grow it
+                self._credentials.clear()
+            self._credentials[key] = (now + self._cache_s, principal)
+        return principal
 
     async def authenticate(self, token: str | None) -> Principal:
         if not token:
@@ -113,7 +140,7 @@ class TokenAuthenticator:
             if await self._sessions.is_revoked(claims.family):
                 raise Unauthenticated("access token: session revoked", invalid=True)
             return user_principal(claims.user_id, claims.username, claims.role, claims.family)
-        credential = await store.credential_by_token(self._engine, token)
-        if credential is None:
+        principal = await self._credential(token)
+        if principal is None:
             raise Unauthenticated("unknown or revoked key", invalid=True)
-        return credential_principal(credential)
+        return principal
