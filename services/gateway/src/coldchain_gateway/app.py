@@ -12,9 +12,11 @@ from starlette.middleware import Middleware
 from coldchain_gateway import admin_routes, auth_routes, devices, orders, sites, telemetry, vehicles
 from coldchain_gateway.db import SCHEMA
 from coldchain_gateway.live import feed
+from coldchain_gateway.live import states as live_states
 from coldchain_gateway.live.auth import live_authenticator
 from coldchain_gateway.live.endpoint import live_router
 from coldchain_gateway.live.hub import LiveHub
+from coldchain_gateway.live.states import LiveStates
 from coldchain_gateway.security.bootstrap import (
     check_configuration,
     ensure_dev_ingest_key,
@@ -86,6 +88,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(sites.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
+    app.state.live_states = LiveStates()
+    live_states.register(runtime.broker, app.state.live_states, settings.consumer_poll_timeout_ms)
     app.include_router(
         live_router(
             hub,

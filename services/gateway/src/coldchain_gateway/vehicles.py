@@ -57,6 +57,9 @@ async def list_vehicles(
 # permission: vehicles:read
 @router.get("/{vehicle_id}/state", summary="Live state of one vehicle")
 async def vehicle_state(vehicle_id: VehicleId, request: Request) -> Response:
+    cached = request.app.state.live_states.get(vehicle_id)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
     return await _forward(request, f"/v1/vehicles/{vehicle_id}/state")
 
 

@@ -149,3 +149,31 @@ async def test_the_openapi_document_shows_an_example_for_every_read(make_app: Ap
         paths["/v1/vehicles"]["get"]["responses"]["200"]["content"]["application/json"]["example"]["count"]
         == 1
     )
+
+
+async def test_a_state_the_gateway_holds_is_answered_without_asking_tracking(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    tracking = FakeTracking()
+    app.state.tracking = httpx.AsyncClient(
+        transport=httpx.MockTransport(tracking.handle), base_url="http://t"
+    )
+    body = b'{"vehicle_id":"truck-7","device_time":"2026-11-26T09:00:00+00:00","latitude":37.5}'
+
+    class Record:
+        topic, partition, offset, headers = "tracking.vehicle-state.v1", 0, 0, ()
+        key, value = b"truck-7", body
+
+    app.state.live_states.apply([Record()])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers=AUTH
+    ) as client:
+        held = await client.get("/v1/vehicles/truck-7/state")
+        other = await client.get("/v1/vehicles/truck-8/state")
+    assert (held.status_code, held.content) == (200, body)
+    assert [r.url.path for r in tracking.requests] == ["/v1/vehicles/truck-8/state"], (
+        "only the unknown one is asked"
+    )
+    assert other.status_code == tracking.answer[0]
+    await app.state.tracking.aclose()
