@@ -1,0 +1,192 @@
+"""An order reaches a vehicle's route through the running dispatch service, on real Kafka
+and PostgreSQL: plan on request, a redelivered request, a new order inserted into the
+current plan, and a breakdown that empties the vehicle's route."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from coldchain_contracts import (
+    Compartment,
+    Depot,
+    OrderAccepted,
+    OrderSpec,
+    OrderStatus,
+    RouteAssigned,
+    SiteUpserted,
+    TemperatureZone,
+    VehicleRegistered,
+)
+from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan
+from coldchain_contracts.topics import (
+    DISPATCH_ASSIGNMENTS,
+    DISPATCH_COMMANDS,
+    FLEET_SITES,
+    FLEET_VEHICLES,
+    ORDERS_EVENTS,
+)
+from coldchain_devtools.testing import Infra, RunningSystem, eventually, records_with_key
+from coldchain_dispatch.db import orders, sites, vehicles
+from coldchain_dispatch.planner import derived_plan_id
+from coldchain_servicekit.db import make_engine
+
+pytestmark = pytest.mark.integration
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+async def send(producer: AIOKafkaProducer, topic: str, key: str, message: Any) -> None:
+    await producer.send_and_wait(topic, message.model_dump_json().encode(), key=key.encode())
+
+
+def accepted(day: datetime, pickup: str, dropoff: str, number: str) -> OrderAccepted:
+    def window(h0: int, h1: int) -> dict[str, Any]:
+        return {"start": day + timedelta(hours=h0), "end": day + timedelta(hours=h1)}
+
+    spec = OrderSpec.model_validate(
+        {
+            "order_number": number,
+            "zone": "chilled",
+            "pallets": 4,
+            "weight_kg": 800,
+            "pickup": {"site_id": pickup, "window": window(9, 12)},
+            "dropoff": {"site_id": dropoff, "window": window(10, 17)},
+            "requested_date": day.date().isoformat(),
+        }
+    )
+    return OrderAccepted(
+        order_id=uuid.uuid4(), order_number=number, status=OrderStatus.ACCEPTED, version=2, order=spec
+    )
+
+
+def routes(records: list[ConsumerRecord]) -> list[RouteAssigned]:
+    return [RouteAssigned.model_validate_json(r.value) for r in records]
+
+
+def stops_of(route: RouteAssigned) -> list[tuple[uuid.UUID, str, str | None]]:
+    return [(s.order_id, s.kind.value, s.site_id) for s in route.stops]
+
+
+async def projected(
+    engine: AsyncEngine, order_id: uuid.UUID, vehicle_id: str, site_ids: tuple[str, ...]
+) -> bool | None:
+    async with engine.connect() as conn:
+        order = (await conn.execute(select(orders.c.status).where(orders.c.order_id == order_id))).first()
+        truck = (
+            await conn.execute(select(vehicles.c.active).where(vehicles.c.vehicle_id == vehicle_id))
+        ).first()
+        places = (await conn.execute(select(sites.c.site_id).where(sites.c.site_id.in_(site_ids)))).all()
+    return True if order and truck and len(places) == len(site_ids) else None
+
+
+async def plan_record(client: httpx.AsyncClient, plan_id: uuid.UUID) -> dict[str, Any]:
+    async def get() -> dict[str, Any] | None:
+        r = await client.get(f"/v1/plans/{plan_id}")
+        return r.json() if r.status_code == 200 else None
+
+    found: dict[str, Any] = await eventually(get, 30)
+    return found
+
+
+async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertions_and_breakdowns(
+    running_system: RunningSystem, infra: Infra, kafka_producer: AIOKafkaProducer
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    vehicle, pick, drop = f"v-{tag}", f"s-{tag}-p", f"s-{tag}-d"
+    # A local day a month ahead: no other test's orders share the horizon.
+    day = datetime.combine(datetime.now(SEOUL).date() + timedelta(days=30), time(0), SEOUL)
+    await send(
+        kafka_producer,
+        FLEET_VEHICLES.name,
+        vehicle,
+        VehicleRegistered(
+            vehicle_id=vehicle,
+            compartments=(Compartment(channel="A", zone=TemperatureZone.CHILLED, pallets=16),),
+            weight_capacity_kg=8000,
+            depot=Depot(latitude=37.27, longitude=127.0),
+            shift_start=time(6, 0),
+            shift_end=time(20, 0),
+        ),
+    )
+    for site, lat in ((pick, 37.30), (drop, 37.50)):
+        await send(
+            kafka_producer,
+            FLEET_SITES.name,
+            site,
+            SiteUpserted(site_id=site, code=site.upper(), latitude=lat, longitude=127.05),
+        )
+    first = accepted(day, pick, drop, f"N-{tag}-1")
+    await send(kafka_producer, ORDERS_EVENTS.name, str(first.order_id), first)
+
+    request = RequestPlan(
+        plan_id=uuid.uuid4(),
+        horizon_start=day,
+        horizon_end=day + timedelta(days=1),
+        engine=PlanEngine.GREEDY,
+        time_limit_s=2,
+        vehicle_ids=(vehicle,),
+    )
+    # The projections are separate consumers: plan once dispatch has seen vehicle and order.
+    engine = make_engine(running_system.database_url)
+    try:
+        await eventually(lambda: projected(engine, first.order_id, vehicle, (pick, drop)), 30)
+    finally:
+        await engine.dispose()
+    client = httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10)
+    try:
+        await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
+        record = await plan_record(client, request.plan_id)
+        assert record["status"] == "done", record
+        key = vehicle.encode()
+        [route] = routes(
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 1, 30)
+        )
+        assert route.plan_id == request.plan_id
+        assert route.revision == 1
+        assert stops_of(route) == [(first.order_id, "pickup", pick), (first.order_id, "delivery", drop)]
+        assert route.stops[0].load_after[0].pallets == 4
+        assert route.stops[0].planned_arrival >= day.astimezone(UTC) + timedelta(hours=9)
+        assert record["kpis"]["orders_served"] == 1
+        assert record["routes"][0]["vehicle_id"] == vehicle
+
+        # A redelivered request does not plan again: the same messages are republished.
+        await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
+        again = routes(
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 2, 30)
+        )
+        assert again[1].event_id == again[0].event_id
+        listed = (await client.get("/v1/plans", params={"limit": 50})).json()["plans"]
+        assert [p["plan_id"] for p in listed].count(str(request.plan_id)) == 1
+
+        # Mode 2: a newly accepted order goes into the current plan.
+        second = accepted(day, pick, drop, f"N-{tag}-2")
+        await send(kafka_producer, ORDERS_EVENTS.name, str(second.order_id), second)
+        inserted = routes(
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 3, 30)
+        )[2]
+        assert inserted.revision == 2
+        assert {s.order_id for s in inserted.stops} == {first.order_id, second.order_id}
+        insertion = await plan_record(client, inserted.plan_id)
+        assert (insertion["kind"], insertion["parent_plan_id"]) == ("insertion", str(request.plan_id))
+
+        # Mode 3: the truck breaks down; with no other truck its orders are dropped.
+        breakdown = ReportBreakdown(vehicle_id=vehicle, detail="gearbox")
+        await send(kafka_producer, DISPATCH_COMMANDS.name, str(breakdown.event_id), breakdown)
+        emptied = routes(
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 4, 30)
+        )[3]
+        assert (emptied.revision, emptied.stops) == (3, ())
+        replanned = await plan_record(client, derived_plan_id("breakdown", breakdown.event_id))
+        assert replanned["plan_id"] == str(emptied.plan_id)
+        assert {d["order_id"] for d in replanned["dropped"]} == {str(first.order_id), str(second.order_id)}
+    finally:
+        await client.aclose()
