@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coldchain_contracts import OrderSpec, OrderStatus, RouteAssigned, utcnow
-from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan
+from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
 from coldchain_dispatch import codec
 from coldchain_dispatch.assembly import Meta, assemble, in_horizon, order_of, stop_sites
@@ -41,12 +41,7 @@ from coldchain_servicekit.kafka import Outgoing
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
-PLAN_NAMESPACE = uuid.UUID("6f1c1d38-5a2e-4f0e-9b7e-2d0c8e6a4b11")
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
-
-
-def derived_plan_id(kind: str, event_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(PLAN_NAMESPACE, f"{kind}:{event_id}")
 
 
 def method_of(engine: PlanEngine | str) -> Method:

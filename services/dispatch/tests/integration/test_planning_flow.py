@@ -27,7 +27,7 @@ from coldchain_contracts import (
     TemperatureZone,
     VehicleRegistered,
 )
-from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan
+from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
 from coldchain_contracts.topics import (
     DISPATCH_ASSIGNMENTS,
     DISPATCH_COMMANDS,
@@ -37,7 +37,6 @@ from coldchain_contracts.topics import (
 )
 from coldchain_devtools.testing import Infra, RunningSystem, eventually, records_with_key
 from coldchain_dispatch.db import orders, sites, vehicles
-from coldchain_dispatch.planner import derived_plan_id
 from coldchain_servicekit.db import make_engine
 
 pytestmark = pytest.mark.integration
