@@ -300,6 +300,7 @@ _PROBLEM_DESCRIPTIONS = {
     404: "Not found",
     409: "Conflicts with an existing resource",
     413: "Request body larger than the limit",
+    415: "Unsupported file type",
     422: "Invalid request; `errors` names each field",
     429: "Rate limited; retry after `Retry-After` seconds",
     502: "Upstream service error",

@@ -92,6 +92,9 @@ def fuzzed(infra: Infra, test_database: str) -> Iterator[tuple[Any, dict[str, Ca
     app.state.ingest = httpx.AsyncClient(
         transport=httpx.MockTransport(tracking_stub), base_url="http://ingest"
     )
+    app.state.orders = httpx.AsyncClient(
+        transport=httpx.MockTransport(tracking_stub), base_url="http://orders"
+    )
     app.state.dispatch = httpx.AsyncClient(
         transport=httpx.MockTransport(tracking_stub), base_url="http://dispatch"
     )
