@@ -37,6 +37,8 @@ from coldchain_contracts.topics import (
 )
 from coldchain_devtools.testing import Infra, RunningSystem, eventually, records_with_key
 from coldchain_dispatch.db import orders, sites, vehicles
+from coldchain_dispatch.replay import replay
+from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.db import make_engine
 
 pytestmark = pytest.mark.integration
@@ -97,7 +99,10 @@ async def plan_record(client: httpx.AsyncClient, plan_id: uuid.UUID) -> dict[str
 
 
 async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertions_and_breakdowns(
-    running_system: RunningSystem, infra: Infra, kafka_producer: AIOKafkaProducer
+    running_system: RunningSystem,
+    infra: Infra,
+    kafka_producer: AIOKafkaProducer,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     vehicle, pick, drop = f"v-{tag}", f"s-{tag}-p", f"s-{tag}-d"
@@ -157,6 +162,11 @@ async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertion
         assert record["kpis"]["orders_served"] == 1
         assert record["routes"][0]["vehicle_id"] == vehicle
 
+        # The record replays: greedy is deterministic, so the same routes come back.
+        code = await replay(request.plan_id, DispatchSettings(database_url=running_system.database_url))
+        assert code == 0
+        assert "MATCH" in capsys.readouterr().out
+
         # A redelivered request does not plan again: the same messages are republished.
         await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
         again = routes(
@@ -189,3 +199,22 @@ async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertion
         assert {d["order_id"] for d in replanned["dropped"]} == {str(first.order_id), str(second.order_id)}
     finally:
         await client.aclose()
+
+
+async def test_a_plan_with_no_vehicle_to_plan_is_recorded_as_failed(
+    running_system: RunningSystem, kafka_producer: AIOKafkaProducer
+) -> None:
+    now = datetime.now(UTC)
+    request = RequestPlan(
+        plan_id=uuid.uuid4(),
+        horizon_start=now,
+        horizon_end=now + timedelta(hours=8),
+        engine=PlanEngine.GREEDY,
+        vehicle_ids=("no-such-vehicle",),
+    )
+    await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
+    async with httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10) as client:
+        record = await plan_record(client, request.plan_id)
+        assert (record["status"], record["routes"]) == ("failed", [])
+        assert "no vehicle" in record["error"]
+        assert (await client.get(f"/v1/plans/{uuid.uuid4()}")).status_code == 404
