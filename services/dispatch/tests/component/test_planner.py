@@ -196,3 +196,18 @@ async def test_a_breakdown_empties_the_route_and_without_a_plan_is_a_failed_reco
     record = store.plans[derived_plan_id("breakdown", report.event_id)]
     assert record["status"] == "done"
     assert len(record["dropped"]) == 1, "no other truck: the order is dropped, with its reason"
+
+
+@pytest.mark.parametrize("engine", [PlanEngine.OPTIMISER, PlanEngine.GREEDY])
+async def test_both_engines_plan_and_a_day_without_orders_gives_empty_routes(
+    world: tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]], engine: PlanEngine
+) -> None:
+    planner, store, _, published = world
+    command = request().model_copy(update={"engine": engine, "time_limit_s": 1})
+    await planner.request(command, None)
+    assert store.plans[command.plan_id]["kpis"]["orders_served"] == 1
+    store._inputs = Inputs(vehicles=[VEHICLE], sites=[], positions=[], orders=[])
+    empty = request().model_copy(update={"engine": engine, "time_limit_s": 1})
+    await planner.request(empty, None)
+    assert store.plans[empty.plan_id]["status"] == "done", store.plans[empty.plan_id].get("error")
+    assert (published[-1].revision, published[-1].stops) == (2, ())
