@@ -97,19 +97,26 @@ class Planner:
                 "requested_at": command.occurred_at,
                 "engine": command.engine.value,
             }
+            if command.horizon_end <= command.horizon_start:
+                await self._failed(base, settings, {}, "horizon_end must be after horizon_start")
+                return
             inputs = await self._store.inputs()
-            assembled = assemble(
-                vehicles=inputs.vehicles,
-                sites=inputs.sites,
-                positions=inputs.positions,
-                orders=inputs.orders,
-                horizon_start=command.horizon_start,
-                horizon_end=command.horizon_end,
-                now=now,
-                tz=self._tz,
-                position_max_age=timedelta(seconds=self._settings.position_max_age_s),
-                vehicle_ids=command.vehicle_ids,
-            )
+            try:
+                assembled = assemble(
+                    vehicles=inputs.vehicles,
+                    sites=inputs.sites,
+                    positions=inputs.positions,
+                    orders=inputs.orders,
+                    horizon_start=command.horizon_start,
+                    horizon_end=command.horizon_end,
+                    now=now,
+                    tz=self._tz,
+                    position_max_age=timedelta(seconds=self._settings.position_max_age_s),
+                    vehicle_ids=command.vehicle_ids,
+                )
+            except ValueError as exc:  # inconsistent projections (e.g. one order on board two trucks)
+                await self._failed(base, settings, {}, f"cannot assemble the problem: {exc}")
+                return
             recorded = {
                 "meta": assembled.meta.as_json(),
                 "excluded_vehicles": assembled.excluded_vehicles,

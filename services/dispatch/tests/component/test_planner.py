@@ -211,3 +211,24 @@ async def test_both_engines_plan_and_a_day_without_orders_gives_empty_routes(
     await planner.request(empty, None)
     assert store.plans[empty.plan_id]["status"] == "done", store.plans[empty.plan_id].get("error")
     assert (published[-1].revision, published[-1].stops) == (2, ())
+
+
+async def test_inconsistent_projections_make_a_failed_record_not_a_retry_loop(
+    world: tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]],
+) -> None:
+    planner, store, _, published = world
+    order = {
+        "order_id": uuid.uuid4(),
+        "status": "picked_up",
+        "version": 5,
+        "spec": spec(),
+        "vehicle_id": "v1",
+    }
+    # The same order twice (a projection cannot hold that, but the planner must not loop on it).
+    store._inputs = Inputs(vehicles=[VEHICLE], sites=[], positions=[], orders=[order, order])
+    command = request()
+    await planner.request(command, None)
+    record = store.plans[command.plan_id]
+    assert record["status"] == "failed"
+    assert "cannot assemble" in record["error"]
+    assert published == []
