@@ -35,7 +35,7 @@ from coldchain_contracts.topics import (
     FLEET_VEHICLES,
     ORDERS_EVENTS,
 )
-from coldchain_devtools.testing import Infra, RunningSystem, eventually, records_with_key
+from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, records_with_key
 from coldchain_dispatch.db import orders, sites, vehicles
 from coldchain_dispatch.replay import replay
 from coldchain_dispatch.settings import DispatchSettings
@@ -218,3 +218,41 @@ async def test_a_plan_with_no_vehicle_to_plan_is_recorded_as_failed(
         assert (record["status"], record["routes"]) == ("failed", [])
         assert "no vehicle" in record["error"]
         assert (await client.get(f"/v1/plans/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_a_dispatcher_requests_a_plan_through_the_gateway_and_reads_it_back(
+    running_system: RunningSystem,
+) -> None:
+    admin = await dev_admin_headers(running_system.url("gateway"))
+    name, password = f"disp-{uuid.uuid4().hex[:8]}", "a long passphrase 42"
+    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as gw:
+        created = await gw.post(
+            "/v1/admin/users",
+            headers=admin,
+            json={"username": name, "password": password, "role": "dispatcher"},
+        )
+        assert created.status_code == 201, created.text
+        login = await gw.post(
+            "/v1/auth/token", data={"grant_type": "password", "username": name, "password": password}
+        )
+        dispatcher = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        now = datetime.now(UTC)
+        body = {
+            "horizon_start": now.isoformat(),
+            "horizon_end": (now + timedelta(hours=8)).isoformat(),
+            "engine": "greedy",
+            "vehicle_ids": ["nobody-here"],
+        }
+        assert (await gw.post("/v1/dispatch/plans", headers=admin, json=body)).status_code == 403
+        accepted = await gw.post("/v1/dispatch/plans", headers=dispatcher, json=body)
+        assert accepted.status_code == 202, accepted.text
+        status_url = accepted.json()["status_url"]
+
+        async def made() -> dict[str, Any] | None:
+            r = await gw.get(status_url, headers=admin)
+            return r.json() if r.status_code == 200 else None
+
+        record = await eventually(made, 30)
+        assert (record["plan_id"], record["status"]) == (accepted.json()["plan_id"], "failed")
+        listed = await gw.get("/v1/dispatch/plans", headers=admin, params={"limit": 5})
+        assert accepted.json()["plan_id"] in [p["plan_id"] for p in listed.json()["plans"]]
