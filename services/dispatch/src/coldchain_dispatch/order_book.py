@@ -10,7 +10,7 @@ event can never reopen them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,11 +88,6 @@ class OrderBook:
                 )
                 await conn.execute(stmt, [_values(r) for r in latest.values()])
         return changed
-
-    async def open_orders(self) -> list[Mapping[str, Any]]:
-        async with self._engine.connect() as conn:
-            result = await conn.execute(select(orders).where(orders.c.status.in_([s.value for s in OPEN])))
-            return [dict(r._mapping) for r in result]
 
     async def get(self, order_id: uuid.UUID) -> OrderRow | None:
         async with self._engine.connect() as conn:

@@ -20,6 +20,8 @@ from coldchain_contracts import (
     Compartment,
     Depot,
     OrderAccepted,
+    OrderDelivered,
+    OrderPickedUp,
     OrderSpec,
     OrderStatus,
     RouteAssigned,
@@ -37,6 +39,7 @@ from coldchain_contracts.topics import (
 )
 from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, records_with_key
 from coldchain_dispatch.db import orders, sites, vehicles
+from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.replay import replay
 from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.db import make_engine
@@ -256,3 +259,28 @@ async def test_a_dispatcher_requests_a_plan_through_the_gateway_and_reads_it_bac
         assert (record["plan_id"], record["status"]) == (accepted.json()["plan_id"], "failed")
         listed = await gw.get("/v1/dispatch/plans", headers=admin, params={"limit": 5})
         assert accepted.json()["plan_id"] in [p["plan_id"] for p in listed.json()["plans"]]
+
+
+async def test_the_orders_projection_ignores_older_and_repeated_events(running_system: RunningSystem) -> None:
+    engine = make_engine(running_system.database_url)
+    book = OrderBook(engine)
+    day = datetime(2026, 12, 1, tzinfo=SEOUL)
+    first = accepted(day, "p", "d", "N-old")
+    oid = first.order_id
+    picked = OrderPickedUp(
+        order_id=oid, status=OrderStatus.PICKED_UP, version=4, vehicle_id="v9", departed_at=datetime.now(UTC)
+    )
+    delivered = OrderDelivered(
+        order_id=oid, status=OrderStatus.DELIVERED, version=5, vehicle_id="v9", departed_at=datetime.now(UTC)
+    )
+    try:
+        assert len(await book.apply([first, picked])) == 2
+        assert await book.apply([first, picked]) == [], "a redelivered batch changes nothing"
+        await book.apply([delivered, first])
+        row = await book.get(oid)
+        assert row is not None
+        assert (row.status, row.version, row.vehicle_id) == ("delivered", 5, "v9")
+        assert row.spec is not None
+        assert row.spec["order_number"] == "N-old"
+    finally:
+        await engine.dispose()
