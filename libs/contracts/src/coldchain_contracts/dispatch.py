@@ -90,4 +90,14 @@ class ReportBreakdown(DispatchCommand):
     detail: str = Field(default="", max_length=500)
 
 
+PLAN_ID_NAMESPACE = uuid.UUID("6f1c1d38-5a2e-4f0e-9b7e-2d0c8e6a4b11")
+
+
+def derived_plan_id(kind: str, event_id: uuid.UUID) -> uuid.UUID:
+    """The id of the plan dispatch makes for an event that names none (`breakdown`: a
+    ReportBreakdown; `insertion`: an OrderAccepted put into the current plan), so the
+    sender can look it up and a redelivered event finds the plan already made."""
+    return uuid.uuid5(PLAN_ID_NAMESPACE, f"{kind}:{event_id}")
+
+
 AnyDispatchCommand = Annotated[RequestPlan | ReportBreakdown, Field(discriminator="event_type")]

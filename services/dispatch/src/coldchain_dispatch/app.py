@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from coldchain_dispatch import handlers
+from coldchain_dispatch import api, handlers
 from coldchain_dispatch.db import SCHEMA
+from coldchain_dispatch.order_book import OrderBook
+from coldchain_dispatch.plan_store import PlanStore
+from coldchain_dispatch.planner import Planner
 from coldchain_dispatch.projections import Projections
 from coldchain_dispatch.settings import DispatchSettings
+from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
@@ -18,5 +23,15 @@ SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 def create_app(settings: DispatchSettings | None = None) -> FastAPI:
     settings = settings or DispatchSettings()
     runtime = Runtime.build(settings, with_redis=False)
-    handlers.register(runtime.broker, settings, Projections(runtime.engine))
-    return runtime_app(runtime, SCHEMA_DEF, title="Coldchain dispatch")
+    store = PlanStore(runtime.engine)
+    order_book = OrderBook(runtime.engine)
+
+    async def publish(messages: Sequence[Outgoing]) -> None:
+        await publish_all(runtime.broker, messages)
+
+    planner = Planner(store, order_book, publish, settings)
+    handlers.register(runtime.broker, settings, Projections(runtime.engine), order_book, planner)
+    app = runtime_app(runtime, SCHEMA_DEF, title="Coldchain dispatch")
+    app.state.plan_store = store
+    app.include_router(api.router)
+    return app

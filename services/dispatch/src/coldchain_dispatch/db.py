@@ -79,3 +79,51 @@ vehicle_positions = Table(
     Column("longitude", Float, nullable=False),
     Column("motion", Text, nullable=False),
 )
+
+# Projection of orders.events.v1: each order's latest known state (latest version wins).
+# Closed orders (delivered, cancelled, failed, rejected) keep their row so an older,
+# redelivered event can never reopen them; planning reads only the open statuses.
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("spec", JSONB),  # the OrderSpec; None until an event carrying it was seen
+    Column("vehicle_id", Text),  # assigned or carrying vehicle
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every plan dispatch made: a requested plan, an insertion or a breakdown re-plan.
+# `inputs` is the serialised planning Problem (plus what publishing needs), enough to
+# replay it; `assignments` are the RouteAssigned messages exactly as published, so a
+# redelivered command republishes them instead of planning twice.
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", Uuid, primary_key=True),
+    Column("kind", Text, nullable=False),  # request | insertion | breakdown
+    Column("parent_plan_id", Uuid),
+    Column("command_id", Uuid, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("status", Text, nullable=False),  # done | failed
+    Column("engine", Text, nullable=False),
+    Column("settings", JSONB, nullable=False),
+    Column("inputs", JSONB),
+    Column("duration_s", Float),
+    Column("kpis", JSONB),
+    Column("dropped", JSONB),
+    Column("routes", JSONB),
+    Column("assignments", JSONB),
+    Column("error", Text),
+)
+
+# The last revision published per vehicle on dispatch.assignments.v1.
+route_revisions = Table(
+    "route_revisions",
+    metadata,
+    Column("vehicle_id", Text, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("plan_id", Uuid, nullable=False),
+)

@@ -13,9 +13,21 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
-from coldchain_contracts import SiteUpserted, VehicleRegistered, VehicleStateChanged
-from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, VEHICLE_STATE
+from coldchain_contracts import AnyOrderEvent, SiteUpserted, VehicleRegistered, VehicleStateChanged
+from coldchain_contracts.dispatch import AnyDispatchCommand, RequestPlan
+from coldchain_contracts.orders import OrderAccepted
+from coldchain_contracts.topics import (
+    DISPATCH_COMMANDS,
+    FLEET_SITES,
+    FLEET_VEHICLES,
+    ORDERS_EVENTS,
+    VEHICLE_STATE,
+)
+from coldchain_dispatch.order_book import OrderBook
+from coldchain_dispatch.planner import Planner
 from coldchain_dispatch.projections import Projections
+from coldchain_dispatch.settings import DispatchSettings
+from coldchain_servicekit import tracecontext
 from coldchain_servicekit.kafka import (
     DeadLetters,
     Delivered,
@@ -25,11 +37,12 @@ from coldchain_servicekit.kafka import (
     records_of,
     retry_policy,
 )
-from coldchain_servicekit.settings import ServiceSettings
 
 _VEHICLE = TypeAdapter(VehicleRegistered)
 _SITE = TypeAdapter(SiteUpserted)
 _STATE = TypeAdapter(VehicleStateChanged)
+_ORDER_EVENT: TypeAdapter[AnyOrderEvent] = TypeAdapter(AnyOrderEvent)
+_COMMAND: TypeAdapter[AnyDispatchCommand] = TypeAdapter(AnyDispatchCommand)
 
 
 def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
@@ -40,7 +53,13 @@ def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
     return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
 
 
-def register(broker: KafkaBroker, settings: ServiceSettings, projections: Projections) -> None:
+def register(
+    broker: KafkaBroker,
+    settings: DispatchSettings,
+    projections: Projections,
+    order_book: OrderBook,
+    planner: Planner,
+) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
     retry = retry_policy(settings)
     options = batch_subscriber_options(settings)
@@ -71,3 +90,35 @@ def register(broker: KafkaBroker, settings: ServiceSettings, projections: Projec
     @broker.subscriber(VEHICLE_STATE.name, **group("positions"))
     async def on_states(msg: KafkaMessage) -> None:
         await process_batch(records_of(msg.raw_message), _STATE, on_state_batch, dead_letters, retry)
+
+    async def on_order_batch(batch: list[Delivered[AnyOrderEvent]]) -> None:
+        await order_book.apply([d.message for d in batch])
+        # Mode 2: each newly accepted order goes into the current plan, if there is one.
+        for d in batch:
+            if isinstance(d.message, OrderAccepted):
+                await planner.order_accepted(
+                    d.message.order_id, d.message.event_id, d.header(tracecontext.HEADER)
+                )
+
+    async def on_command_batch(batch: list[Delivered[AnyDispatchCommand]]) -> None:
+        for d in batch:
+            trace = d.header(tracecontext.HEADER)
+            if isinstance(d.message, RequestPlan):
+                await planner.request(d.message, trace)
+            else:
+                await planner.breakdown(d.message, trace)
+
+    @broker.subscriber(ORDERS_EVENTS.name, **group("orders"))
+    async def on_orders(msg: KafkaMessage) -> None:
+        await process_batch(records_of(msg.raw_message), _ORDER_EVENT, on_order_batch, dead_letters, retry)
+
+    # One command per poll, and the solve capped (settings.plan_time_limit_max_s) well below
+    # max.poll.interval: the consumer polls nothing while it plans, and a longer gap would
+    # get it thrown out of its group and the command redelivered elsewhere.
+    @broker.subscriber(
+        DISPATCH_COMMANDS.name,
+        **{**group("commands"), "max_records": 1},
+        max_poll_interval_ms=settings.command_max_poll_interval_ms,
+    )
+    async def on_commands(msg: KafkaMessage) -> None:
+        await process_batch(records_of(msg.raw_message), _COMMAND, on_command_batch, dead_letters, retry)

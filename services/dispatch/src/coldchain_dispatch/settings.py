@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pydantic import Field
+
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
 
 
@@ -8,3 +10,18 @@ class DispatchSettings(ServiceSettings):
 
     service_name: str = "dispatch"
     http_port: int = 8004
+    timezone: str = Field(
+        default="Asia/Seoul", description="Operator's time zone: vehicle shift times are local"
+    )
+    plan_time_limit_max_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest solve allowed; a request asking more is capped (the command "
+        "consumer polls nothing while it plans, see max_poll_interval_ms)",
+    )
+    command_max_poll_interval_ms: int = Field(
+        default=300_000, description="Kafka max.poll.interval.ms of the command consumer"
+    )
+    position_max_age_s: float = Field(
+        default=900.0, description="A live position older than this is not used as a start"
+    )

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from coldchain_gateway import admin_routes, auth_routes, devices, orders, sites, telemetry, vehicles
+from coldchain_gateway import admin_routes, auth_routes, devices, dispatch, orders, sites, telemetry, vehicles
 from coldchain_gateway.db import SCHEMA
 from coldchain_gateway.live import feed
 from coldchain_gateway.live import states as live_states
@@ -48,6 +48,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     tracking = httpx.AsyncClient(base_url=settings.tracking_url, timeout=settings.upstream_timeout_s)
     ingest = httpx.AsyncClient(base_url=settings.ingest_url, timeout=settings.upstream_timeout_s)
     orders_api = httpx.AsyncClient(base_url=settings.orders_url, timeout=settings.upstream_timeout_s)
+    dispatch_api = httpx.AsyncClient(base_url=settings.dispatch_url, timeout=settings.upstream_timeout_s)
 
     async def bootstrap_security() -> None:
         await ensure_first_admin(runtime.engine, settings)
@@ -61,7 +62,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         SCHEMA_DEF,
         title="Coldchain API",
         on_start=[bootstrap_security],
-        on_stop=[tracking.aclose, ingest.aclose, orders_api.aclose],
+        on_stop=[tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
         "integrations send `X-API-Key`. See docs/gateway-security.md.",
@@ -72,6 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.tracking = tracking
     app.state.ingest = ingest
     app.state.orders = orders_api
+    app.state.dispatch = dispatch_api
     app.state.engine = runtime.engine
     app.state.sessions = sessions
     authenticator = TokenAuthenticator(
@@ -86,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(orders.router)
     app.include_router(sites.router)
+    app.include_router(dispatch.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
     app.state.live_states = LiveStates()

@@ -250,6 +250,7 @@ async def list_orders(
     "/import",
     summary="Import orders from a CSV or XLSX file; the answer reports every row",
     dependencies=[require(Permission.ORDERS_WRITE, RateClass.WRITE)],
+    responses=problem_responses(415),
 )
 async def import_orders(
     request: Request, file: Annotated[UploadFile, File(description="orders.csv or orders.xlsx")]

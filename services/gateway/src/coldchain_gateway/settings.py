@@ -18,6 +18,7 @@ class GatewaySettings(ServiceSettings):
     tracking_url: str = Field(default="http://127.0.0.1:8002", description="Tracking query API")
     ingest_url: str = Field(default="http://127.0.0.1:8001", description="Ingest query API (device registry)")
     orders_url: str = Field(default="http://127.0.0.1:8003", description="Orders query and import API")
+    dispatch_url: str = Field(default="http://127.0.0.1:8004", description="Dispatch query API (plans)")
     upstream_timeout_s: float = 5.0
     import_timeout_s: float = Field(
         default=60.0, description="Max wait for the orders service to import a file"

@@ -73,6 +73,7 @@ async def list_sites(
     "/import",
     summary="Import sites from a CSV or XLSX file; the answer reports every row",
     dependencies=[require(Permission.SITES_WRITE, RateClass.WRITE)],
+    responses=problem_responses(415),
 )
 async def import_sites(
     request: Request, file: Annotated[UploadFile, File(description="sites.csv or sites.xlsx")]

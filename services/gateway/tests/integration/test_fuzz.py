@@ -95,6 +95,9 @@ def fuzzed(infra: Infra, test_database: str) -> Iterator[tuple[Any, dict[str, Ca
     app.state.orders = httpx.AsyncClient(
         transport=httpx.MockTransport(tracking_stub), base_url="http://orders"
     )
+    app.state.dispatch = httpx.AsyncClient(
+        transport=httpx.MockTransport(tracking_stub), base_url="http://dispatch"
+    )
     broker = CountingBroker()
     app.state.broker = broker
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app's lifespan

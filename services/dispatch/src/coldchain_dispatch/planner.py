@@ -1,0 +1,342 @@
+"""Planning as the service runs it: on request, on a new order, on a breakdown.
+
+Each run reads the projections (or the current plan), plans in a worker thread so the
+event loop keeps heart-beating Kafka, checks the result with the independent
+validator, stores a plan record with the exact `RouteAssigned` messages, advances the
+vehicles' revisions, and only then publishes. A redelivered command finds its plan
+record (plan ids are the request's, or derived from the triggering event's id) and
+republishes the stored messages: nothing is planned twice, and subscribers dedupe on
+the same event ids.
+
+Runs are serialised by one lock: revisions and "the current plan" assume one dispatch
+instance (the command and order consumers of one process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coldchain_contracts import OrderSpec, OrderStatus, RouteAssigned, utcnow
+from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
+from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
+from coldchain_dispatch import codec
+from coldchain_dispatch.assembly import Meta, assemble, in_horizon, order_of, stop_sites
+from coldchain_dispatch.assignments import route_messages
+from coldchain_dispatch.order_book import OrderBook
+from coldchain_dispatch.plan_store import PlanStore
+from coldchain_dispatch.planning import Method, solve
+from coldchain_dispatch.planning.incremental import insert_order
+from coldchain_dispatch.planning.kpis import kpis
+from coldchain_dispatch.planning.model import GeoPoint, Plan, Problem
+from coldchain_dispatch.planning.replan import replan_vehicle_failure
+from coldchain_dispatch.planning.validate import InvalidPlan, assert_valid
+from coldchain_dispatch.settings import DispatchSettings
+from coldchain_servicekit.kafka import Outgoing
+from coldchain_servicekit.logging import get_logger
+
+log = get_logger(__name__)
+Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+def method_of(engine: PlanEngine | str) -> Method:
+    return "greedy" if PlanEngine(engine) is PlanEngine.GREEDY else "ortools"
+
+
+def solve_checked(problem: Problem, method: Method, time_limit_s: float, seed: int) -> Plan:
+    """Runs in a worker thread: solve, then never trust the solver unchecked."""
+    plan = solve(problem, time_limit_s=time_limit_s, seed=seed, method=method)
+    assert_valid(problem, plan)
+    return plan
+
+
+class Planner:
+    def __init__(
+        self,
+        store: PlanStore,
+        order_book: OrderBook,
+        publish: Publish,
+        settings: DispatchSettings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._orders = order_book
+        self._publish = publish
+        self._settings = settings
+        self._clock = clock
+        self._tz = ZoneInfo(settings.timezone)
+        self._lock = asyncio.Lock()
+
+    # --- mode 1: a plan on request ----------------------------------------------------
+
+    async def request(self, command: RequestPlan, trace: str | None) -> None:
+        async with self._lock:
+            if await self._republished(command.plan_id, trace):
+                return
+            now = self._clock()
+            limit = min(command.time_limit_s, self._settings.plan_time_limit_max_s)
+            settings: dict[str, Any] = {
+                "horizon_start": command.horizon_start.isoformat(),
+                "horizon_end": command.horizon_end.isoformat(),
+                "time_limit_s": limit,
+                "requested_time_limit_s": command.time_limit_s,
+                "seed": command.seed,
+                "vehicle_ids": list(command.vehicle_ids) if command.vehicle_ids is not None else None,
+                "requested_by": command.requested_by,
+            }
+            base = {
+                "plan_id": command.plan_id,
+                "kind": "request",
+                "parent_plan_id": None,
+                "command_id": command.event_id,
+                "requested_at": command.occurred_at,
+                "engine": command.engine.value,
+            }
+            if command.horizon_end <= command.horizon_start:
+                await self._failed(base, settings, {}, "horizon_end must be after horizon_start")
+                return
+            inputs = await self._store.inputs()
+            try:
+                assembled = assemble(
+                    vehicles=inputs.vehicles,
+                    sites=inputs.sites,
+                    positions=inputs.positions,
+                    orders=inputs.orders,
+                    horizon_start=command.horizon_start,
+                    horizon_end=command.horizon_end,
+                    now=now,
+                    tz=self._tz,
+                    position_max_age=timedelta(seconds=self._settings.position_max_age_s),
+                    vehicle_ids=command.vehicle_ids,
+                )
+            except ValueError as exc:  # inconsistent projections (e.g. one order on board two trucks)
+                await self._failed(base, settings, {}, f"cannot assemble the problem: {exc}")
+                return
+            recorded = {
+                "meta": assembled.meta.as_json(),
+                "excluded_vehicles": assembled.excluded_vehicles,
+                "excluded_orders": assembled.excluded_orders,
+            }
+            problem = assembled.problem
+            if not problem.vehicles:
+                await self._failed(
+                    base, settings, recorded, "no vehicle can be planned (active, with depot and shift)"
+                )
+                return
+            started = time.perf_counter()
+            try:
+                plan = await asyncio.to_thread(
+                    solve_checked, problem, method_of(command.engine), limit, command.seed
+                )
+            except (ValueError, InvalidPlan) as exc:
+                recorded["problem"] = codec.encode_problem(problem)
+                await self._failed(base, settings, recorded, repr(exc))
+                return
+            duration = time.perf_counter() - started
+            await self._store_and_publish(
+                {**base, "duration_s": duration},
+                settings,
+                problem,
+                plan,
+                assembled.meta,
+                recorded,
+                vehicle_ids=[v.vehicle_id for v in problem.vehicles],
+                trace=trace,
+            )
+
+    # --- mode 2: a new order into the current plan --------------------------------------
+
+    async def order_accepted(self, order_id: uuid.UUID, event_id: uuid.UUID, trace: str | None) -> None:
+        async with self._lock:
+            plan_id = derived_plan_id("insertion", event_id)
+            if await self._republished(plan_id, trace):
+                return
+            current = await self._store.current()
+            row = await self._orders.get(order_id)
+            if current is None or row is None or row.spec is None:
+                return
+            if row.status != OrderStatus.ACCEPTED.value:
+                return  # planned, cancelled or closed since: nothing to insert
+            problem = codec.decode_problem(current["inputs"]["problem"])
+            if any(o.order_id == str(order_id) for o in problem.orders):
+                return  # the current plan already knows it
+            spec = OrderSpec.model_validate(row.spec)
+            settings = dict(current["settings"])
+            start = datetime.fromisoformat(settings["horizon_start"])
+            end = datetime.fromisoformat(settings["horizon_end"])
+            if not in_horizon(spec, start, end):
+                return  # a later plan request will take it
+            try:
+                order = order_of(str(order_id), spec, await self._store.sites())
+            except ValueError as exc:
+                log.warning("order not inserted", order_id=str(order_id), error=str(exc))
+                return
+            plan = self._plan_of(current)
+            now = self._clock()
+            started = time.perf_counter()
+            inserted = await asyncio.to_thread(insert_order, problem, plan, order, now=now)
+            assert_valid(inserted.problem, inserted.plan)
+            duration = time.perf_counter() - started
+            meta = Meta.of(current["inputs"]["meta"])
+            meta.sites[order.order_id] = stop_sites(spec)
+            await self._store_and_publish(
+                {
+                    "plan_id": plan_id,
+                    "kind": "insertion",
+                    "parent_plan_id": current["plan_id"],
+                    "command_id": event_id,
+                    "requested_at": now,
+                    "engine": "insertion",
+                    "duration_s": duration,
+                },
+                {**settings, "order_id": str(order_id)},
+                inserted.problem,
+                inserted.plan,
+                meta,
+                {},
+                vehicle_ids=[inserted.vehicle_id] if inserted.vehicle_id else [],
+                trace=trace,
+            )
+
+    # --- mode 3: a breakdown ------------------------------------------------------------
+
+    async def breakdown(self, command: ReportBreakdown, trace: str | None) -> None:
+        async with self._lock:
+            plan_id = derived_plan_id("breakdown", command.event_id)
+            if await self._republished(plan_id, trace):
+                return
+            now = self._clock()
+            base = {
+                "plan_id": plan_id,
+                "kind": "breakdown",
+                "parent_plan_id": None,
+                "command_id": command.event_id,
+                "requested_at": command.occurred_at,
+                "engine": "replan",
+            }
+            settings = {"vehicle_id": command.vehicle_id, "detail": command.detail}
+            current = await self._store.current()
+            if current is None:
+                await self._failed(base, settings, {}, "no current plan to re-plan")
+                return
+            base["parent_plan_id"] = current["plan_id"]
+            settings = {**current["settings"], **settings}
+            problem = codec.decode_problem(current["inputs"]["problem"])
+            plan = self._plan_of(current)
+            if command.vehicle_id not in {r.vehicle_id for r in plan.routes}:
+                await self._failed(
+                    base, settings, {}, f"vehicle {command.vehicle_id} has no route in the current plan"
+                )
+                return
+            position = await self._store.position(command.vehicle_id)
+            fresh = position is not None and now - position["device_time"] <= timedelta(
+                seconds=self._settings.position_max_age_s
+            )
+            where = GeoPoint(position["latitude"], position["longitude"]) if fresh and position else None
+            started = time.perf_counter()
+            replanned = await asyncio.to_thread(
+                replan_vehicle_failure, problem, plan, command.vehicle_id, now=now, position=where
+            )
+            assert_valid(replanned.problem, replanned.remaining)
+            duration = time.perf_counter() - started
+            meta = Meta.of(current["inputs"]["meta"])
+            meta.transfers.extend(t for t in replanned.transfers if t not in meta.transfers)
+            published = Plan(
+                tuple(r for r in replanned.plan.routes if r.vehicle_id != command.vehicle_id),
+                replanned.remaining.dropped,
+                replanned.remaining.stats,
+            )
+            await self._store_and_publish(
+                {**base, "duration_s": duration},
+                settings,
+                replanned.problem,
+                replanned.remaining,
+                meta,
+                {"transfers": list(replanned.transfers), "reassigned": replanned.reassigned},
+                vehicle_ids=[*(r.vehicle_id for r in plan.routes)],
+                trace=trace,
+                published=published,
+            )
+
+    # --- shared -------------------------------------------------------------------------
+
+    @staticmethod
+    def _plan_of(record: Mapping[str, Any]) -> Plan:
+        return codec.decode_plan(record["routes"], record["dropped"], record["settings"]["stats"])
+
+    async def _republished(self, plan_id: uuid.UUID, trace: str | None) -> bool:
+        existing = await self._store.get(plan_id)
+        if existing is None:
+            return False
+        messages = [RouteAssigned.model_validate(a) for a in existing["assignments"] or []]
+        await self._send(messages, trace)
+        log.info("plan already made; assignments republished", plan_id=str(plan_id), routes=len(messages))
+        return True
+
+    async def _failed(
+        self, base: dict[str, Any], settings: dict[str, Any], recorded: dict[str, Any], error: str
+    ) -> None:
+        log.warning("plan failed", plan_id=str(base["plan_id"]), error=error[:300])
+        await self._store.save(
+            {
+                **base,
+                "inputs": recorded or None,
+                "status": "failed",
+                "completed_at": self._clock(),
+                "settings": settings,
+                "error": error[:2000],
+            }
+        )
+
+    async def _store_and_publish(
+        self,
+        base: dict[str, Any],
+        settings: dict[str, Any],
+        problem: Problem,
+        plan: Plan,
+        meta: Meta,
+        recorded: dict[str, Any],
+        *,
+        vehicle_ids: list[str],
+        trace: str | None,
+        published: Plan | None = None,
+    ) -> None:
+        revisions = await self._store.revisions(vehicle_ids)
+        messages = route_messages(
+            published or plan,
+            plan_id=base["plan_id"],
+            vehicle_ids=vehicle_ids,
+            revisions=revisions,
+            meta=meta,
+            causation_id=base["command_id"],
+        )
+        record = {
+            **base,
+            "status": "done",
+            "completed_at": self._clock(),
+            "settings": {**settings, "stats": codec.encode_stats(plan.stats)},
+            "inputs": {**recorded, "problem": codec.encode_problem(problem), "meta": meta.as_json()},
+            "kpis": kpis(problem, plan).as_dict(),
+            "dropped": codec.encode_dropped(plan),
+            "routes": codec.encode_routes(plan),
+            "assignments": [m.model_dump(mode="json") for m in messages],
+        }
+        if await self._store.save(record):
+            log.info(
+                "plan stored",
+                plan_id=str(base["plan_id"]),
+                kind=base["kind"],
+                routes=len(messages),
+                dropped=len(plan.dropped),
+            )
+        await self._send(messages, trace)
+
+    async def _send(self, messages: Sequence[RouteAssigned], trace: str | None) -> None:
+        await self._publish(
+            [Outgoing.event(DISPATCH_ASSIGNMENTS.name, m.vehicle_id, m, trace) for m in messages]
+        )
