@@ -13,7 +13,14 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
-from coldchain_contracts import AnyOrderEvent, SiteUpserted, VehicleRegistered, VehicleStateChanged
+from coldchain_contracts import (
+    AnyOrderEvent,
+    AnyTrackingEvent,
+    ExcursionOpened,
+    SiteUpserted,
+    VehicleRegistered,
+    VehicleStateChanged,
+)
 from coldchain_contracts.dispatch import AnyDispatchCommand, RequestPlan
 from coldchain_contracts.orders import OrderAccepted
 from coldchain_contracts.topics import (
@@ -21,6 +28,7 @@ from coldchain_contracts.topics import (
     FLEET_SITES,
     FLEET_VEHICLES,
     ORDERS_EVENTS,
+    TRACKING_EVENTS,
     VEHICLE_STATE,
 )
 from coldchain_dispatch.order_book import OrderBook
@@ -43,6 +51,7 @@ _SITE = TypeAdapter(SiteUpserted)
 _STATE = TypeAdapter(VehicleStateChanged)
 _ORDER_EVENT: TypeAdapter[AnyOrderEvent] = TypeAdapter(AnyOrderEvent)
 _COMMAND: TypeAdapter[AnyDispatchCommand] = TypeAdapter(AnyDispatchCommand)
+_TRACKING_EVENT: TypeAdapter[AnyTrackingEvent] = TypeAdapter(AnyTrackingEvent)
 
 
 def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
@@ -107,6 +116,17 @@ def register(
                 await planner.request(d.message, trace)
             else:
                 await planner.breakdown(d.message, trace)
+
+    async def on_tracking_batch(batch: list[Delivered[AnyTrackingEvent]]) -> None:
+        for d in batch:
+            if isinstance(d.message, ExcursionOpened):
+                await planner.excursion(d.message, d.header(tracecontext.HEADER))
+
+    @broker.subscriber(TRACKING_EVENTS.name, **{**group("excursions"), "max_records": 1})
+    async def on_tracking_events(msg: KafkaMessage) -> None:
+        await process_batch(
+            records_of(msg.raw_message), _TRACKING_EVENT, on_tracking_batch, dead_letters, retry
+        )
 
     @broker.subscriber(ORDERS_EVENTS.name, **group("orders"))
     async def on_orders(msg: KafkaMessage) -> None:

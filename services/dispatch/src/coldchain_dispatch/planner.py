@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coldchain_contracts import OrderSpec, OrderStatus, RouteAssigned, utcnow
+from coldchain_contracts import ExcursionOpened, OrderSpec, OrderStatus, RouteAssigned, utcnow
 from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
 from coldchain_dispatch import codec
@@ -31,7 +31,7 @@ from coldchain_dispatch.assignments import route_messages
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.plan_store import PlanStore
 from coldchain_dispatch.planning import Method, solve
-from coldchain_dispatch.planning.incremental import insert_order
+from coldchain_dispatch.planning.incremental import insert_order, reoptimise
 from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import GeoPoint, Plan, Problem
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
@@ -71,6 +71,8 @@ class Planner:
         self._clock = clock
         self._tz = ZoneInfo(settings.timezone)
         self._lock = asyncio.Lock()
+        self._reoptimising: asyncio.Task[None] | None = None
+        self._reoptimise_again = False
 
     # --- mode 1: a plan on request ----------------------------------------------------
 
@@ -202,6 +204,91 @@ class Planner:
                 vehicle_ids=[inserted.vehicle_id] if inserted.vehicle_id else [],
                 trace=trace,
             )
+        self._schedule_reoptimisation()
+
+    # --- mode 2, background: re-optimise after insertions -----------------------------
+
+    def _schedule_reoptimisation(self) -> None:
+        """One background re-optimisation at a time; insertions meanwhile ask for one more."""
+        if self._settings.reoptimise_time_limit_s <= 0:
+            return
+        if self._reoptimising is not None and not self._reoptimising.done():
+            self._reoptimise_again = True
+            return
+        self._reoptimising = asyncio.create_task(self._reoptimise_loop())
+
+    async def _reoptimise_loop(self) -> None:
+        while True:
+            self._reoptimise_again = False
+            try:
+                await self.reoptimise_current()
+            except Exception as exc:  # noqa: BLE001 - a background improvement must never take the service down
+                log.warning("background re-optimisation failed", error=repr(exc)[:300])
+            if not self._reoptimise_again:
+                return
+
+    async def reoptimise_current(self) -> bool:
+        """Improve the current plan's unlocked stops (solved without holding the lock); the
+        result is published only if the current plan is still the one it started from and
+        it is shorter. Returns whether it was published."""
+        current = await self._store.current()
+        if current is None:
+            return False
+        problem = codec.decode_problem(current["inputs"]["problem"])
+        plan = self._plan_of(current)
+        now = self._clock()
+        started = time.perf_counter()
+        better = await asyncio.to_thread(
+            reoptimise, problem, plan, now=now, time_limit_s=self._settings.reoptimise_time_limit_s
+        )
+        assert_valid(problem, better)
+        duration = time.perf_counter() - started
+        before, after = kpis(problem, plan), kpis(problem, better)
+        if after.total_km >= before.total_km - 1e-6 or len(better.dropped) > len(plan.dropped):
+            return False
+        async with self._lock:
+            latest = await self._store.current()
+            if latest is None or latest["plan_id"] != current["plan_id"]:
+                return False  # something newer was planned meanwhile: this result is stale
+            changed = _changed_vehicles(plan, better)
+            await self._store_and_publish(
+                {
+                    "plan_id": derived_plan_id("reoptimise", current["plan_id"]),
+                    "kind": "reoptimise",
+                    "parent_plan_id": current["plan_id"],
+                    "command_id": current["plan_id"],
+                    "requested_at": now,
+                    "engine": "ortools",
+                    "duration_s": duration,
+                },
+                dict(current["settings"]),
+                problem,
+                better,
+                Meta.of(current["inputs"]["meta"]),
+                {},
+                vehicle_ids=changed,
+                trace=None,
+            )
+        log.info("plan re-optimised", km_before=before.total_km, km_after=after.total_km)
+        return True
+
+    # --- mode 3: a temperature excursion is handled like a breakdown -------------------
+
+    async def excursion(self, event: ExcursionOpened, trace: str | None) -> None:
+        """A compartment out of its band: the vehicle's undelivered loads are re-planned onto
+        other vehicles where possible, exactly as for a breakdown (one re-plan per excursion)."""
+        current = await self._store.current()
+        if current is None or event.vehicle_id not in {r.vehicle_id for r in self._plan_of(current).routes}:
+            return  # not on a plan: nothing to move
+        command = ReportBreakdown(
+            event_id=event.event_id,
+            occurred_at=event.occurred_at,
+            vehicle_id=event.vehicle_id,
+            detail=f"temperature excursion on compartment {event.channel} ({event.celsius} °C)",
+            requested_by="tracking",
+            producer="dispatch",
+        )
+        await self.breakdown(command, trace)
 
     # --- mode 3: a breakdown ------------------------------------------------------------
 
@@ -340,3 +427,13 @@ class Planner:
         await self._publish(
             [Outgoing.event(DISPATCH_ASSIGNMENTS.name, m.vehicle_id, m, trace) for m in messages]
         )
+
+
+def _changed_vehicles(before: Plan, after: Plan) -> list[str]:
+    """Vehicles whose stop sequence differs (including routes that appear or vanish)."""
+
+    def stops(plan: Plan) -> dict[str, tuple[tuple[str, str], ...]]:
+        return {r.vehicle_id: tuple((s.order_id, s.kind.value) for s in r.stops) for r in plan.routes}
+
+    a, b = stops(before), stops(after)
+    return sorted(v for v in a.keys() | b.keys() if a.get(v) != b.get(v))

@@ -22,6 +22,11 @@ class DispatchSettings(ServiceSettings):
     command_max_poll_interval_ms: int = Field(
         default=300_000, description="Kafka max.poll.interval.ms of the command consumer"
     )
+    reoptimise_time_limit_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Background re-optimisation after insertions: OR-tools time limit (0: off)",
+    )
     position_max_age_s: float = Field(
         default=900.0, description="A live position older than this is not used as a start"
     )

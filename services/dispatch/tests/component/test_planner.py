@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coldchain_contracts import OrderSpec, RouteAssigned
+from coldchain_contracts import ExcursionOpened, OrderSpec, RouteAssigned
 from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
 from coldchain_dispatch.order_book import OrderBook, OrderRow
 from coldchain_dispatch.plan_store import Inputs, PlanStore
@@ -113,7 +113,11 @@ def world() -> tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]]:
         published.extend(RouteAssigned.model_validate_json(m.value) for m in messages)
 
     planner = Planner(
-        cast(PlanStore, store), cast(OrderBook, orders), publish, DispatchSettings(), clock=lambda: NOW
+        cast(PlanStore, store),
+        cast(OrderBook, orders),
+        publish,
+        DispatchSettings(reoptimise_time_limit_s=0),  # background re-optimisation: tested on its own
+        clock=lambda: NOW,
     )
     return planner, store, orders, published
 
@@ -232,3 +236,39 @@ async def test_inconsistent_projections_make_a_failed_record_not_a_retry_loop(
     assert record["status"] == "failed"
     assert "cannot assemble" in record["error"]
     assert published == []
+
+
+async def test_a_temperature_excursion_re_plans_the_vehicle_like_a_breakdown(
+    world: tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]],
+) -> None:
+    planner, store, _, published = world
+    elsewhere = ExcursionOpened(
+        vehicle_id="not-planned", at=NOW, excursion_id=uuid.uuid4(), channel="A", started_at=NOW, celsius=9.0
+    )
+    await planner.excursion(elsewhere, None)
+    assert (published, store.plans) == ([], {}), "a vehicle on no plan: nothing to move"
+
+    await planner.request(request(), None)
+    excursion = ExcursionOpened(
+        vehicle_id="v1", at=NOW, excursion_id=uuid.uuid4(), channel="A", started_at=NOW, celsius=9.0
+    )
+    await planner.excursion(excursion, None)
+    emptied = published[-1]
+    assert (emptied.vehicle_id, emptied.stops) == ("v1", ())
+    record = store.plans[derived_plan_id("breakdown", excursion.event_id)]
+    assert (record["kind"], record["status"]) == ("breakdown", "done")
+    assert "excursion" in record["settings"]["detail"]
+    await planner.excursion(excursion, None)  # redelivered
+    assert len(store.plans) == 2, "one re-plan per excursion"
+
+
+async def test_background_re_optimisation_publishes_nothing_when_it_finds_nothing_shorter(
+    world: tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]],
+) -> None:
+    planner, store, _, published = world
+    assert await planner.reoptimise_current() is False, "no plan yet"
+    await planner.request(request(), None)
+    count = len(published)
+    planner._settings = DispatchSettings(reoptimise_time_limit_s=0.5)
+    assert await planner.reoptimise_current() is False
+    assert (len(published), len(store.plans)) == (count, 1)

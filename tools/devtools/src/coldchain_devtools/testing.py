@@ -168,9 +168,23 @@ def _wait_ready(
     raise RuntimeError(f"{name} not ready:\n{(log_dir / (name + '.log')).read_text()[-3000:]}")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`running_system` only under tests/ (see its docstring)."""
+    for item in items:
+        if "running_system" in getattr(item, "fixturenames", ()) and not item.path.is_relative_to(
+            REPO / "tests"
+        ):
+            raise pytest.UsageError(f"{item.nodeid}: running_system is for tests under tests/ only")
+
+
 @pytest.fixture(scope="session")
 def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iterator[RunningSystem]:
-    """The five services as real processes on free ports, against the session database."""
+    """The five services as real processes on free ports, against the session database.
+
+    Only for tests under `tests/` (collected last): once up, these services consume the
+    shared topics in their real groups, which would compete with a service's own
+    integration tests that run it in-process.
+    """
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}

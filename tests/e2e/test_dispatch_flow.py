@@ -44,7 +44,7 @@ from coldchain_dispatch.replay import replay
 from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.db import make_engine
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e  # the running system: kept after the services' own integration tests
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
