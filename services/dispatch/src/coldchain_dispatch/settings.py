@@ -23,9 +23,10 @@ class DispatchSettings(ServiceSettings):
         default=300_000, description="Kafka max.poll.interval.ms of the command consumer"
     )
     reoptimise_time_limit_s: float = Field(
-        default=5.0,
+        default=0.0,
         ge=0,
-        description="Background re-optimisation after insertions: OR-tools time limit (0: off)",
+        description="Background re-optimisation after insertions: OR-tools time limit; 0 (default) "
+        "is off: OR-tools aborted a test process once on a degenerate remaining problem",
     )
     position_max_age_s: float = Field(
         default=900.0, description="A live position older than this is not used as a start"

@@ -57,6 +57,8 @@ def reoptimise(problem: Problem, plan: Plan, *, now: datetime, time_limit_s: flo
     position); only orders it dropped compete on priority.
     """
     c = cut(problem, plan, now)
+    if not c.problem.orders or not c.problem.vehicles:
+        return plan  # nothing left to improve; OR-tools aborts the process on an empty model
     inst = build(c.problem)
     derived = solve_ortools(
         c.problem,
