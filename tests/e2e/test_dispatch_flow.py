@@ -110,7 +110,9 @@ async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertion
     tag = uuid.uuid4().hex[:8]
     vehicle, pick, drop = f"v-{tag}", f"s-{tag}-p", f"s-{tag}-d"
     # A local day a month ahead: no other test's orders share the horizon.
-    day = datetime.combine(datetime.now(SEOUL).date() + timedelta(days=30), time(0), SEOUL)
+    # A day of its own: Kafka keeps other runs' orders, and a plan takes every open order of its horizon.
+    offset = 30 + uuid.uuid4().int % 3000
+    day = datetime.combine(datetime.now(SEOUL).date() + timedelta(days=offset), time(0), SEOUL)
     await send(
         kafka_producer,
         FLEET_VEHICLES.name,

@@ -198,7 +198,8 @@ async def test_fixes_become_events_on_tracking_events_and_enrich_live_state(
         state = await eventually(offline_state, timeout_s=30)
         assert state.device_time == warm[-1].device_time  # type: ignore[attr-defined]
         assert state.stop_id == events[3].stop_id  # type: ignore[attr-defined,union-attr]
-        assert state.geofence_ids == (f"site:{site_id}",)  # type: ignore[attr-defined]
+        # Other runs' sites at the same place may also be on the compacted topic.
+        assert f"site:{site_id}" in state.geofence_ids  # type: ignore[attr-defined]
         [compartment] = state.compartments  # type: ignore[attr-defined]
         assert compartment.condition is CompartmentCondition.EXCURSION
         assert [a.kind.value for a in state.alerts] == ["offline"]  # type: ignore[attr-defined]
