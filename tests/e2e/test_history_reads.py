@@ -73,14 +73,17 @@ async def test_posted_readings_appear_in_the_temperature_log_and_the_vehicle_in_
         "setpoint_celsius": None,
     }
 
-    listed: list[str] = []
-    cursor = None
-    while True:
-        page = await get(gateway, "/v1/vehicles", limit=1000, **({"cursor": cursor} if cursor else {}))
-        listed += [s["vehicle_id"] for s in page["vehicles"]]
-        if (cursor := page["next_cursor"]) is None:
-            break
-    assert vehicle in listed
+    async def listed_with_it() -> list[str] | None:
+        # The gateway lists from its copy of the state topic: it sees the state one hop after tracking.
+        listed: list[str] = []
+        cursor = None
+        while True:
+            page = await get(gateway, "/v1/vehicles", limit=1000, **({"cursor": cursor} if cursor else {}))
+            listed += [s["vehicle_id"] for s in page["vehicles"]]
+            if (cursor := page["next_cursor"]) is None:
+                return listed if vehicle in listed else None
+
+    listed = await eventually(listed_with_it, timeout_s=15, interval_s=0.2)
     assert listed == sorted(listed)
 
 

@@ -50,6 +50,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     orders_api = httpx.AsyncClient(base_url=settings.orders_url, timeout=settings.upstream_timeout_s)
     dispatch_api = httpx.AsyncClient(base_url=settings.dispatch_url, timeout=settings.upstream_timeout_s)
 
+    states = LiveStates()
+
+    async def expect_states() -> None:
+        states.expect(await live_states.end_offsets(settings.kafka_bootstrap_servers))
+
     async def bootstrap_security() -> None:
         await ensure_first_admin(runtime.engine, settings)
         await ensure_dev_ingest_key(runtime.engine, settings)
@@ -61,7 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         runtime,
         SCHEMA_DEF,
         title="Coldchain API",
-        on_start=[bootstrap_security],
+        on_start=[bootstrap_security, expect_states],
         on_stop=[tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
@@ -91,8 +96,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(dispatch.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
-    app.state.live_states = LiveStates()
-    live_states.register(runtime.broker, app.state.live_states, settings.consumer_poll_timeout_ms)
+    app.state.live_states = states
+    live_states.register(runtime.broker, states, settings.consumer_poll_timeout_ms)
+
     app.include_router(
         live_router(
             hub,

@@ -44,3 +44,20 @@ def test_a_tombstone_forgets_the_vehicle_and_junk_is_ignored() -> None:
     assert len(states) == 1
     states.apply([Rec(b"v1", None)])
     assert states.get("v1") is None
+
+
+def test_pages_by_vehicle_id_and_caught_up_only_at_the_start_end_offsets() -> None:
+    states = LiveStates()
+    assert not states.caught_up, "no end offsets known yet"
+    states.expect({0: 3, 1: 0})
+    records = [state(v, "2026-11-26T09:00:00+00:00", 37.5) for v in ("c", "a", "b")]
+    for offset, record in enumerate(records):
+        record.offset = offset
+    states.apply(records[:2])
+    assert not states.caught_up
+    states.apply(records[2:])
+    assert states.caught_up
+    assert [json.loads(s)["vehicle_id"] for s in states.page(None, 2)] == ["a", "b"]
+    assert [json.loads(s)["vehicle_id"] for s in states.page("b", 2)] == ["c"]
+    states.apply([Rec(b"b", None, offset=3)])
+    assert [json.loads(s)["vehicle_id"] for s in states.page(None, 10)] == ["a", "c"]

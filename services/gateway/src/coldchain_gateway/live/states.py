@@ -6,13 +6,20 @@ start (no consumer group) and keeps the newest state per vehicle in memory, so t
 is a dictionary lookup instead of a hop to tracking and Redis. A vehicle not (yet) in the
 copy is asked of tracking, so a replica that is still catching up answers correctly, only
 slower. The copy is exactly what tracking published, including its offline sweeps.
+
+The vehicle list (`GET /v1/vehicles`) is answered from the copy only once the replay has
+reached the end offsets the topic had when the replica started (`caught_up`): before
+that the copy may lack vehicles, and the list goes to tracking.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from datetime import datetime
 
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -27,16 +34,33 @@ CACHED = Gauge("gateway_cached_vehicle_states", "Vehicles whose latest state thi
 class LiveStates:
     def __init__(self) -> None:
         self._states: dict[str, tuple[datetime, bytes]] = {}
+        self._ids: list[str] = []  # sorted, for pages by vehicle id
+        self._targets: dict[int, int] | None = None  # partition -> end offset at start
+        self._seen: dict[int, int] = {}  # partition -> next offset after the last applied
 
     def get(self, vehicle_id: str) -> bytes | None:
         found = self._states.get(vehicle_id)
         return found[1] if found else None
 
+    def page(self, after: str | None, limit: int) -> list[bytes]:
+        start = bisect.bisect_right(self._ids, after) if after else 0
+        return [self._states[v][1] for v in self._ids[start : start + limit]]
+
+    def expect(self, end_offsets: dict[int, int]) -> None:
+        self._targets = dict(end_offsets)
+
+    @property
+    def caught_up(self) -> bool:
+        if self._targets is None:
+            return False
+        return all(self._seen.get(p, 0) >= end for p, end in self._targets.items())
+
     def apply(self, records: list[Record]) -> None:
         for record in records:
+            self._seen[record.partition] = max(self._seen.get(record.partition, 0), record.offset + 1)
             if record.value is None:
                 if record.key is not None:  # compaction tombstone: the vehicle is gone
-                    self._states.pop(record.key.decode(), None)
+                    self._forget(record.key.decode())
                 continue
             try:
                 body = json.loads(record.value)
@@ -44,9 +68,15 @@ class LiveStates:
             except (ValueError, KeyError, TypeError):
                 continue  # not a state: tracking's own consumers dead-letter it
             current = self._states.get(vehicle)
+            if current is None:
+                bisect.insort(self._ids, vehicle)
             if current is None or current[0] <= at:
                 self._states[vehicle] = (at, record.value)
         CACHED.set(len(self._states))
+
+    def _forget(self, vehicle: str) -> None:
+        if self._states.pop(vehicle, None) is not None:
+            self._ids.pop(bisect.bisect_left(self._ids, vehicle))
 
     def __len__(self) -> int:
         return len(self._states)
@@ -63,3 +93,15 @@ def register(broker: KafkaBroker, states: LiveStates, poll_timeout_ms: int) -> N
     )
     async def on_states(msg: KafkaMessage) -> None:
         states.apply(records_of(msg.raw_message))
+
+
+async def end_offsets(bootstrap: str) -> dict[int, int]:
+    """The state topic's end offset per partition now (what `caught_up` waits for)."""
+    consumer = AIOKafkaConsumer(VEHICLE_STATE.name, bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()  # subscribing loads the topic's metadata
+    try:
+        partitions = consumer.partitions_for_topic(VEHICLE_STATE.name) or set()
+        found = await consumer.end_offsets([TopicPartition(VEHICLE_STATE.name, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in found.items()}
+    finally:
+        await consumer.stop()
