@@ -138,7 +138,7 @@ async def gateway_holds(gateway: str, count: int) -> None:
             if held and float(held[0].split()[1]) >= count:
                 break
             await asyncio.sleep(1)
-    await asyncio.sleep(10)
+    await asyncio.sleep(30)  # tracking's analysis and history projection of the seed finish
     log(f"gateway holds {count} vehicles' state")
 
 
