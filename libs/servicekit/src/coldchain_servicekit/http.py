@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coldchain_servicekit.health import ReadinessCheck, health_router
 from coldchain_servicekit.problems import install_problem_handlers
@@ -31,6 +32,42 @@ def request_id_of(header: str | None) -> str:
     return header if header and _REQUEST_ID.match(header) else str(uuid.uuid4())
 
 
+class RequestContext:
+    """Request id (the caller's `X-Request-Id` or a new one) bound into logs and echoed on the
+    response; request duration per route and status. Pure ASGI: `BaseHTTPMiddleware` costs a
+    task and a stream per request, the largest share of a cached read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = request_id_of(header.decode("latin-1") if header else None)
+        echoed = (b"x-request-id", request_id.encode())
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), echoed]}
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+            route = scope.get("route")
+            REQUEST_SECONDS.labels(scope["method"], getattr(route, "path", "unmatched"), str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
 def service_app(
     *,
     title: str,
@@ -43,22 +80,5 @@ def service_app(
     install_problem_handlers(app)
     app.include_router(health_router(checks, readiness_timeout_s))
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request_id_of(request.headers.get("x-request-id"))
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
-        route = request.scope.get("route")
-        REQUEST_SECONDS.labels(
-            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        response.headers["x-request-id"] = request_id
-        return response
-
+    app.add_middleware(RequestContext)
     return app

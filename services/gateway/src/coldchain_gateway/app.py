@@ -117,8 +117,7 @@ def add_edge_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     a 429 carries its headers."""
     if not settings.public_metrics and settings.metrics_token is not None:
         app.add_middleware(MetricsToken, token=settings.metrics_token.get_secret_value())
-    # Innermost (after the shell's request-id middleware, whose task group would wrap the
-    # limit's exception), so an over-long streamed body reaches the problem handlers as a 413.
+    # Innermost, so an over-long streamed body reaches the problem handlers as a 413.
     app.user_middleware.append(
         Middleware(
             BodySizeLimit,
