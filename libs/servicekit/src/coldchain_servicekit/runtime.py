@@ -8,6 +8,7 @@ out closes everything in reverse order. `main` is every service's `__main__`.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -72,6 +75,7 @@ def runtime_app(
     title: str,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    asyncapi: bool = True,
     after_broker_start: Sequence[Hook] = (),
     before_broker_stop: Sequence[Hook] = (),
     **fastapi_kwargs: Any,
@@ -118,7 +122,22 @@ def runtime_app(
     )
     app.state.settings = settings
     app.state.broker = runtime.broker
+    if asyncapi:
+        add_asyncapi_route(app, runtime.broker, title)
     return app
+
+
+def add_asyncapi_route(app: FastAPI, broker: KafkaBroker, title: str) -> None:
+    """`GET /asyncapi.json`: the service's Kafka channels as FastStream describes them (the
+    messages' JSON Schemas are in `libs/contracts/schemas/snapshot.json`)."""
+    document: dict[str, Any] = {}
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_document() -> JSONResponse:
+        if not document:  # built once: the subscribers and publishers do not change at run time
+            spec = AsyncAPI(broker, title=f"{title} (Kafka)", version=app.version)
+            document.update(json.loads(spec.to_specification().to_json()))
+        return JSONResponse(document)
 
 
 def main(

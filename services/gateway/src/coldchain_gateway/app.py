@@ -36,7 +36,7 @@ from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token"})
 """Routes without authentication; every other route must declare a permission (tested)."""
-DOCS_ROUTES = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+DOCS_ROUTES = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/asyncapi.json"})
 """Public while `GATEWAY_PUBLIC_DOCS` (the default); absent otherwise."""
 
 
@@ -67,10 +67,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         SCHEMA_DEF,
         title="Coldchain API",
         on_start=[bootstrap_security, expect_states],
+        asyncapi=settings.public_docs,
         on_stop=[tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
-        "integrations send `X-API-Key`. See docs/gateway-security.md.",
+        "integrations send `X-API-Key`. See docs/gateway-security.md.\n\n"
+        "Event streams: every service describes its Kafka channels in an AsyncAPI document at "
+        "`/asyncapi.json` ([the gateway's](/asyncapi.json); ingest, tracking, orders and dispatch on "
+        "their own ports, 8001-8004 locally); the live feed is `GET /v1/live` (WebSocket).",
         version="0.1.0",
         **docs,
     )
