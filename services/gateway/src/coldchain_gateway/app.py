@@ -127,6 +127,7 @@ def add_edge_middleware(app: FastAPI, settings: GatewaySettings) -> None:
             BodySizeLimit,
             default=settings.max_body_bytes,
             by_prefix={telemetry.router.prefix: settings.max_telemetry_body_bytes},
+            nul_checked_by_route=(telemetry.router.prefix,),
         )
     )
     app.add_middleware(SecurityHeaders, hsts=settings.hsts)

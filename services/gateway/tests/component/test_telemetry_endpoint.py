@@ -196,3 +196,18 @@ async def test_nul_characters_are_refused_since_no_database_can_store_them(
     assert response.status_code == 422
     assert pointer in [e["pointer"] for e in response.json()["errors"]]
     assert published == []
+
+
+async def test_nul_in_any_other_json_body_is_a_422_problem_before_the_route(make_app: AppFactory) -> None:
+    app = make_app()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers=AUTH
+    ) as client:
+        response = await client.post(
+            "/v1/admin/device-tokens",
+            content=b'{"name": "x\\u0000", "device_ids": ["d1"]}',
+            headers={"content-type": "application/json"},
+        )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "U+0000" in response.json()["title"]
