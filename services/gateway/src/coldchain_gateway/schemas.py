@@ -13,6 +13,13 @@ MAX_BATCH = 1000
 NUL = "\x00"
 
 
+def _not_a_bool(value: Any) -> Any:
+    """JSON `true` is not a number, though pydantic's lax mode would read it as 1.0."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
 def _has_nul(value: Any) -> bool:
     """PostgreSQL text and JSONB cannot hold U+0000; a fix carrying one would be stored by no one."""
     if isinstance(value, str):
@@ -31,6 +38,8 @@ class TemperatureIn(BaseModel):
     celsius: float | None = Field(default=None, ge=-100, le=100, examples=[-19.5])
     state: ChannelState = ChannelState.OK
     setpoint_celsius: float | None = Field(default=None, ge=-100, le=100)
+
+    _numbers = field_validator("celsius", "setpoint_celsius", mode="before")(_not_a_bool)
 
     @field_validator("channel")
     @classmethod
@@ -79,6 +88,18 @@ class GpsFixIn(BaseModel):
     defrost: bool | None = None
     temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=8)
     attributes: dict[str, Any] = Field(default_factory=dict, max_length=64)
+
+    _numbers = field_validator(
+        "latitude",
+        "longitude",
+        "speed_kmh",
+        "heading",
+        "altitude_m",
+        "accuracy_m",
+        "odometer_km",
+        "battery_v",
+        mode="before",
+    )(_not_a_bool)
 
     @field_validator("attributes")
     @classmethod

@@ -211,3 +211,14 @@ async def test_nul_in_any_other_json_body_is_a_422_problem_before_the_route(make
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "U+0000" in response.json()["title"]
+
+
+async def test_a_boolean_where_a_number_belongs_is_refused(
+    gateway: tuple[httpx.AsyncClient, list[tuple[bytes, bytes]]],
+) -> None:
+    client, published = gateway
+    body = {"fixes": [fix(temperatures=[{"channel": "A", "setpoint_celsius": True}])]}
+    response = await client.post("/v1/telemetry/gps", json=body)
+    assert response.status_code == 422
+    assert "/body/fixes/0/temperatures/0/setpoint_celsius" in response.text
+    assert published == []
