@@ -178,13 +178,7 @@ async def cancel_order(
     idempotency_key: IdempotencyKey = None,
     traceparent: TraceParent = None,
 ) -> CommandAccepted:
-    principal = principal_of(request)
-    _, command_id = ids_for(principal, idempotency_key, "cancel", order_id)
-    reason = body.reason if body else ""
-    command = CancelOrder(
-        event_id=command_id, order_id=order_id, reason=reason, requested_by=principal, producer="gateway"
-    )
-    return await _change(request, order_id, command, traceparent)
+    return await _reasoned(request, order_id, CancelOrder, "cancel", body, idempotency_key, traceparent)
 
 
 @router.post(
@@ -200,11 +194,27 @@ async def fail_order(
     idempotency_key: IdempotencyKey = None,
     traceparent: TraceParent = None,
 ) -> CommandAccepted:
+    return await _reasoned(request, order_id, FailOrder, "fail", body, idempotency_key, traceparent)
+
+
+async def _reasoned(
+    request: Request,
+    order_id: uuid.UUID,
+    command_type: type[CancelOrder] | type[FailOrder],
+    action: str,
+    body: ReasonIn | None,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> CommandAccepted:
+    """A command that carries only a reason (cancel, fail)."""
     principal = principal_of(request)
-    _, command_id = ids_for(principal, idempotency_key, "fail", order_id)
-    reason = body.reason if body else ""
-    command = FailOrder(
-        event_id=command_id, order_id=order_id, reason=reason, requested_by=principal, producer="gateway"
+    _, command_id = ids_for(principal, idempotency_key, action, order_id)
+    command = command_type(
+        event_id=command_id,
+        order_id=order_id,
+        reason=body.reason if body else "",
+        requested_by=principal,
+        producer="gateway",
     )
     return await _change(request, order_id, command, traceparent)
 

@@ -3,6 +3,13 @@ from __future__ import annotations
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
 from coldchain_tracking.analysis.config import AnalysisConfig
 
+# Analysis fields whose setting is named differently (env TRACKING_FROZEN_BAND_C, ...).
+_SETTING_OF = {
+    "frozen_band": "frozen_band_c",
+    "chilled_band": "chilled_band_c",
+    "ambient_band": "ambient_band_c",
+}
+
 
 class TrackingSettings(ServiceSettings):
     model_config = service_settings_config("tracking")
@@ -38,23 +45,7 @@ class TrackingSettings(ServiceSettings):
     loads_keep_days: float = 35.0
 
     def analysis_config(self) -> AnalysisConfig:
+        """Every rule threshold from its `TRACKING_<NAME>` setting (bands carry a `_c` suffix)."""
         return AnalysisConfig(
-            lateness_s=self.lateness_s,
-            flush_after_s=self.flush_after_s,
-            moving_speed_kmh=self.moving_speed_kmh,
-            stop_min_s=self.stop_min_s,
-            geofence_dwell_s=self.geofence_dwell_s,
-            geofence_exit_margin_m=self.geofence_exit_margin_m,
-            excursion_grace_s=self.excursion_grace_s,
-            excursion_hysteresis_c=self.excursion_hysteresis_c,
-            setpoint_tolerance_c=self.setpoint_tolerance_c,
-            frozen_band=self.frozen_band_c,
-            chilled_band=self.chilled_band_c,
-            ambient_band=self.ambient_band_c,
-            alert_dedup_s=self.alert_dedup_s,
-            probe_disconnected_after_s=self.probe_disconnected_after_s,
-            slow_speed_kmh=self.slow_speed_kmh,
-            slow_after_s=self.slow_after_s,
-            loaded_max_s=self.loaded_max_s,
-            offline_after_s=self.offline_after_s,
+            **{name: getattr(self, _SETTING_OF.get(name, name)) for name in AnalysisConfig.model_fields}
         )
