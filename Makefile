@@ -17,7 +17,7 @@ VEGETA_VERSION := v12.13.0
 BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
 TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-dispatch-scenario bench-orders bench-dispatch-loop
+.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -101,6 +101,11 @@ bench-api: install $(VEGETA) ## gateway reads and telemetry posts under load vs 
 	@$(BENCH_ENV) $(INFRA) up
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		VEGETA=$(VEGETA) $(BENCH_ENV) $(VENV_PY) bench/api.py $(ARGS)
+
+bench-gateway-stack: install ## CPU per read inside the gateway (ASGI, no network) vs a bare FastAPI endpoint
+	@$(BENCH_ENV) $(INFRA) up
+	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
+		(cd bench && $(BENCH_ENV) ../$(VENV_PY) gateway_stack.py $(ARGS))
 
 bench-dispatch-scenario: install ## optimiser vs greedy on seeded 500-order days, insertion latency, re-plan (BENCH_ARGS=...)
 	$(VENV_PY) bench/dispatch_scenario.py $(BENCH_ARGS)

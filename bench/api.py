@@ -238,6 +238,7 @@ async def main() -> None:
                         f"  {label:26} offered {r['rate_offered']:>8} req/s  throughput {r['throughput']:>8} req/s  "
                         f"p50 {r['p50_ms']:>7} ms  p95 {r['p95_ms']:>7} ms  p99 {r['p99_ms']:>7} ms  "
                         f"success {r['success']:.2%}"
+                        + (f"  status codes {r['status_codes']}" if r["success"] < 1 else "")
                     )
                     await asyncio.sleep(5)  # let the previous attack's backlog drain
     finally:

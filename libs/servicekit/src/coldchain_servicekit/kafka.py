@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -69,6 +70,7 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         acks="all",
         enable_idempotence=True,
         graceful_timeout=10.0,
+        log_level=logging.getLevelNamesMapping()[settings.message_log_level.upper()],
     )
 
 

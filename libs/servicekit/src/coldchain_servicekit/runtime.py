@@ -58,7 +58,11 @@ class Runtime:
             settings=settings,
             engine=make_engine(settings.database_url.get_secret_value()),
             broker=make_broker(settings),
-            redis=make_redis(settings.redis_url) if with_redis else None,
+            redis=make_redis(
+                settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_s
+            )
+            if with_redis
+            else None,
         )
 
     def checks(self) -> dict[str, ReadinessCheck]:

@@ -27,9 +27,20 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL"),
     )
     redis_url: str = Field(default="redis://127.0.0.1:16379/0", validation_alias=AliasChoices("REDIS_URL"))
+    redis_max_connections: int = Field(
+        default=64, ge=1, description="Redis pool size; requests beyond it wait for a free connection"
+    )
+    redis_pool_timeout_s: float = Field(
+        default=5.0, gt=0, description="How long a request waits for a pooled Redis connection"
+    )
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
+    message_log_level: str = Field(
+        default="DEBUG",
+        description="Level of FastStream's per-message 'Received'/'Processed' lines: one line "
+        "per Kafka message or batch is noise (and CPU) at thousands of messages per second",
+    )
     readiness_timeout_s: float = 2.0
     consumer_batch_max: int = 500
     consumer_poll_timeout_ms: int = 50

@@ -29,9 +29,11 @@ from coldchain_gateway.security.middleware import (
     SecurityHeaders,
 )
 from coldchain_gateway.security.principal import Sessions, TokenAuthenticator
-from coldchain_gateway.security.ratelimit import RedisLimiter
+from coldchain_gateway.security.ratelimit import Limiter, RedisLimiter
+from coldchain_gateway.security.synced_limiter import SyncedLimiter
 from coldchain_gateway.settings import GatewaySettings
-from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
+from coldchain_servicekit.periodic import Periodic
+from coldchain_servicekit.runtime import Hook, Runtime, Schema, runtime_app
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token"})
@@ -59,6 +61,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await ensure_first_admin(runtime.engine, settings)
         await ensure_dev_ingest_key(runtime.engine, settings)
 
+    exact_limiter = RedisLimiter(runtime.redis, settings.redis_key_prefix)
+    route_limiter: Limiter = exact_limiter
+    start_syncing: list[Hook] = []
+    stop_syncing: list[Hook] = []
+    if settings.rate_sync_s > 0:
+        synced = SyncedLimiter(runtime.redis, settings.redis_key_prefix)
+        syncing = Periodic("rate-limit-sync", synced.sync, settings.rate_sync_s)
+        route_limiter = synced
+        start_syncing = [syncing.start]
+        stop_syncing = [syncing.stop, synced.sync]  # the last hits are debited before leaving
+
     docs: dict[str, Any] = (
         {} if settings.public_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
     )
@@ -66,9 +79,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         runtime,
         SCHEMA_DEF,
         title="Coldchain API",
-        on_start=[bootstrap_security, expect_states],
+        on_start=[bootstrap_security, expect_states, *start_syncing],
         asyncapi=settings.public_docs,
-        on_stop=[tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
+        on_stop=[*stop_syncing, tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
         "integrations send `X-API-Key`. See docs/gateway-security.md.\n\n"
@@ -89,7 +102,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         runtime.engine, sessions, settings.jwt_key(), settings.credential_cache_s
     )
     app.state.authenticator = authenticator
-    app.state.limiter = RedisLimiter(runtime.redis, settings.redis_key_prefix)
+    app.state.limiter = exact_limiter
+    app.state.route_limiter = route_limiter
     app.include_router(auth_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(telemetry.router)

@@ -53,7 +53,7 @@ async def _password_grant(request: Request, username: str | None, password: str 
         raise oauth_error("invalid_request", "username and password are required for grant_type=password")
     settings: GatewaySettings = request.app.state.settings
     engine: AsyncEngine = request.app.state.engine
-    await limit(request, f"login:account:{username.lower()}", "login_account")
+    await limit(request, f"login:account:{username.lower()}", "login_account", exact=True)
     user = await store.user_by_name(engine, username)
     valid = await verify_password(user.password_hash if user else None, password)
     if user is None or not valid or user.disabled:
@@ -101,7 +101,7 @@ async def token(
         str, Form(max_length=256, description="Ignored: a user has their role's permissions")
     ] = "",
 ) -> TokenOut:
-    await limit(request, f"login:ip:{client_ip(request)}", "login_ip")
+    await limit(request, f"login:ip:{client_ip(request)}", "login_ip", exact=True)
     response.headers["Pragma"] = "no-cache"  # RFC 6749 §5.1, with the Cache-Control: no-store on every answer
     if grant_type == "password":
         return await _password_grant(request, username, password)

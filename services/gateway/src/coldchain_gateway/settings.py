@@ -68,6 +68,13 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = Field(default=64 * 1024, description="Request body limit, except telemetry")
     max_telemetry_body_bytes: int = Field(default=2 * 1024 * 1024, description="Telemetry batch body limit")
     redis_key_prefix: str = "gw:"
+    rate_sync_s: float = Field(
+        default=0.1,
+        ge=0,
+        description="Ingest, read and write limits are decided in each replica and debited in Redis "
+        "every this many seconds (across N replicas a client may exceed a limit by what the others "
+        "granted within one interval); 0: a Redis round trip per request. Login is always exact",
+    )
     # Token buckets per route class: "<burst>/<seconds>s" = burst requests, refilled over seconds.
     rate_login_ip: str = "20/60s"
     rate_login_account: str = "5/60s"

@@ -55,8 +55,7 @@ async def list_vehicles(
     states = request.app.state.live_states
     if not states.caught_up:
         return await _forward(request, "/v1/vehicles", {"limit": limit, "cursor": cursor})
-    page = states.page(cursor, limit)
-    next_cursor = json.loads(page[-1])["vehicle_id"] if len(page) == limit else None
+    page, next_cursor = states.page_with_cursor(cursor, limit)
     # The states are JSON as published: joined, not re-encoded.
     body = b'{"count":%d,"vehicles":[%s],"next_cursor":%s}' % (
         len(page),

@@ -44,7 +44,7 @@ def make_app() -> AppFactory:
     def make(principal: Principal = INGEST_ANY, **settings: Any) -> FastAPI:
         app = create_app(GatewaySettings(dev_mode=True, **settings))
         app.state.authenticator = StaticAuthenticator(principal)
-        app.state.limiter = NoLimits()
+        app.state.limiter = app.state.route_limiter = NoLimits()
         return app
 
     return make

@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from coldchain_devtools.testing import Infra
 from coldchain_gateway.security.ratelimit import Rate, RedisLimiter
+from coldchain_gateway.security.synced_limiter import SyncedLimiter
 from coldchain_gateway.settings import DEV_ADMIN_PASSWORD, DEV_INGEST_KEY
 
 from .conftest import Gateway, OpenGateway
@@ -51,6 +53,50 @@ async def test_concurrent_hits_never_exceed_the_burst(redis: Redis) -> None:
     limiter = RedisLimiter(redis, f"gwtest-{uuid.uuid4().hex[:8]}:")
     waits = await asyncio.gather(*(limiter.wait_s("b", Rate.parse("10/3600s")) for _ in range(50)))
     assert sum(1 for w in waits if w == 0) == 10, "atomic: exactly the burst passes"
+
+
+async def test_synced_replicas_share_a_bucket_through_redis(redis: Redis) -> None:
+    prefix = f"gwtest-{uuid.uuid4().hex[:8]}:"
+    a, b = SyncedLimiter(redis, prefix), SyncedLimiter(redis, prefix)
+    rate = Rate.parse("10/3600s")
+    assert [await a.wait_s("bucket", rate) for _ in range(7)] == [0] * 7
+    await a.sync()
+    waits = [await b.wait_s("bucket", rate) for _ in range(4)]
+    assert waits[:3] == [0, 0, 0], "the other replica reads what is left before its first hit"
+    assert waits[3] > 0
+    await b.sync()
+    assert await a.wait_s("bucket", rate) == 0, "a has not synced since b took the rest"
+    await a.sync()
+    assert await a.wait_s("bucket", rate) > 0, "after a sync, a sees the bucket empty"
+    assert await RedisLimiter(redis, prefix).wait_s("bucket", rate) > 0, "the exact limiter agrees"
+
+
+async def test_hits_granted_by_replicas_between_syncs_become_a_debt(redis: Redis) -> None:
+    prefix = f"gwtest-{uuid.uuid4().hex[:8]}:"
+    a, b = SyncedLimiter(redis, prefix), SyncedLimiter(redis, prefix)
+    rate = Rate.parse("4/4s")
+    for limiter in (a, b):  # both read a full bucket, then grant it all before syncing
+        assert [await limiter.wait_s("bucket", rate) for _ in range(4)] == [0] * 4
+    await a.sync()
+    await b.sync()
+    assert 4 < await b.wait_s("bucket", rate) <= 5, "4 tokens of debt plus the next one, at 1/s"
+    assert 4 < await RedisLimiter(redis, prefix).wait_s("bucket", rate) <= 5, "the debt is in Redis"
+
+
+async def test_synced_limiter_keeps_limiting_known_buckets_while_redis_is_down(redis: Redis) -> None:
+    prefix = f"gwtest-{uuid.uuid4().hex[:8]}:"
+    limiter = SyncedLimiter(redis, prefix)
+    rate = Rate.parse("3/3600s")
+    assert await limiter.wait_s("known", rate) == 0
+    await limiter.sync()
+    gone = SyncedLimiter(Redis.from_url("redis://127.0.0.1:1/0"), prefix)
+    gone._buckets = limiter._buckets  # the same view, on a client whose Redis is unreachable
+    assert [await gone.wait_s("known", rate) for _ in range(3)][:2] == [0, 0]
+    assert await gone.wait_s("known", rate) > 0, "still limited by this replica"
+    await gone.sync()  # fails, keeps the hits for later
+    assert gone._buckets["known"].unsynced == 2
+    with pytest.raises(RedisError):
+        await gone.wait_s("new", rate)
 
 
 async def test_login_is_limited_per_account_with_a_retry_after_problem(open_gateway: OpenGateway) -> None:

@@ -86,10 +86,11 @@ def register(
     @broker.subscriber(
         *list(topics),
         batch=True,
-        max_records=1000,
+        max_records=500,  # a batch is handled without yielding: bounded so reads are not held up
         batch_timeout_ms=poll_timeout_ms,
         auto_offset_reset="latest",
         ack_policy=AckPolicy.MANUAL,  # nothing to commit: no group, no state
     )
     async def on_live(msg: KafkaMessage) -> None:
-        dispatch_records(hub, records_of(msg.raw_message), topics)
+        if len(hub):  # nobody listening: not even worth decoding
+            dispatch_records(hub, records_of(msg.raw_message), topics)

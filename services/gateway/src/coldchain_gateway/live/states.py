@@ -43,8 +43,14 @@ class LiveStates:
         return found[1] if found else None
 
     def page(self, after: str | None, limit: int) -> list[bytes]:
+        return self.page_with_cursor(after, limit)[0]
+
+    def page_with_cursor(self, after: str | None, limit: int) -> tuple[list[bytes], str | None]:
+        """States of the `limit` vehicles after `after` by id, and the cursor of the next
+        page (the last id, when the page is full)."""
         start = bisect.bisect_right(self._ids, after) if after else 0
-        return [self._states[v][1] for v in self._ids[start : start + limit]]
+        ids = self._ids[start : start + limit]
+        return [self._states[v][1] for v in ids], ids[-1] if len(ids) == limit else None
 
     def expect(self, end_offsets: dict[int, int]) -> None:
         self._targets = dict(end_offsets)
@@ -86,7 +92,7 @@ def register(broker: KafkaBroker, states: LiveStates, poll_timeout_ms: int) -> N
     @broker.subscriber(
         VEHICLE_STATE.name,
         batch=True,
-        max_records=5000,
+        max_records=500,  # a batch is applied without yielding: bounded so reads are not held up
         batch_timeout_ms=poll_timeout_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,  # no group, nothing to commit: every start replays the compacted topic

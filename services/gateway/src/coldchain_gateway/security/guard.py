@@ -76,8 +76,11 @@ def store_unavailable(exc: Exception) -> ProblemError:
     return ProblemError(503, "Credential store unavailable; retry", headers={"Retry-After": "5"})
 
 
-async def limit(request: Request, bucket: str, rate_name: str) -> None:
-    limiter: Limiter = request.app.state.limiter
+async def limit(request: Request, bucket: str, rate_name: str, *, exact: bool = False) -> None:
+    """`exact`: a Redis round trip for this very hit (login); otherwise the replica's synced
+    view of the bucket (`SyncedLimiter`)."""
+    state = request.app.state
+    limiter: Limiter = state.limiter if exact else state.route_limiter
     try:
         wait_s = await limiter.wait_s(bucket, request.app.state.settings.rate(rate_name))
     except RedisError as exc:

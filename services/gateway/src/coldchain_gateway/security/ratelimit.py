@@ -1,12 +1,18 @@
-"""Token buckets in Redis, one atomic Lua script per hit.
+"""Token buckets in Redis: exact (one atomic Lua script per hit) or synced (counted in the
+replica, reconciled with Redis every few milliseconds).
 
 A bucket holds up to `burst` tokens and refills at `burst / seconds` per second; each
-request takes one. The script reads Redis's own clock so replicas agree, and answers
+request takes one. The scripts read Redis's own clock so replicas agree; the answer is
 how long until a token is available, which becomes `Retry-After`.
+
+The exact limiter costs a Redis round trip per hit, which for a cached read is most of
+the request (`make bench-gateway-stack`); it stays on login, where every attempt must
+count. The synced limiter (`SyncedLimiter`) is for the high-volume route classes.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -32,9 +38,28 @@ else
   wait = (1 - tokens) / per_s
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / per_s * 1000) + 1000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(2 * capacity / per_s * 1000) + 1000)
 return tostring(wait)
 """
+
+DEBIT_SCRIPT = """
+local capacity = tonumber(ARGV[1])
+local per_s = tonumber(ARGV[2])
+local hits = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or capacity
+local ts = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - ts) * per_s) - hits
+tokens = math.max(tokens, -capacity)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(2 * capacity / per_s * 1000) + 1000)
+return tostring(tokens)
+"""
+"""Takes `hits` tokens already granted by a replica, and answers what is left. A bucket may
+go into debt (hits granted by several replicas between two syncs): its next refills pay it
+back, so every replica then grants less. `hits` = 0 only reads (and refills) the bucket."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +71,7 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        match = _RATE.match(text)
-        if not match or int(match[1]) < 1 or float(match[2]) <= 0:
-            raise ValueError(f"rate {text!r}: expected '<requests>/<seconds>s', e.g. '600/60s'")
-        return cls(int(match[1]), float(match[2]))
+        return _parse_rate(text)
 
     @property
     def per_s(self) -> float:
@@ -57,6 +79,14 @@ class Rate:
 
     def __str__(self) -> str:
         return f"{self.burst}/{self.seconds:g}s"
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_rate(text: str) -> Rate:  # per request: settings hold the text
+    match = _RATE.match(text)
+    if not match or int(match[1]) < 1 or float(match[2]) <= 0:
+        raise ValueError(f"rate {text!r}: expected '<requests>/<seconds>s', e.g. '600/60s'")
+    return Rate(int(match[1]), float(match[2]))
 
 
 class Limiter(Protocol):
