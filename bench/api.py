@@ -39,6 +39,7 @@ from redis.asyncio import Redis
 
 from coldchain_devtools.testing import free_port
 from coldchain_devtools.topics import ensure_topics
+from coldchain_gateway.live.states import end_offsets
 
 PREFIX = "api-"
 
@@ -95,7 +96,8 @@ def attack(vegeta: str, scenario: Scenario, seconds: int, workdir: Path, closed_
 
 
 async def seed_vehicles(gateway: str, redis_url: str, count: int) -> None:
-    now = datetime.now(UTC) - timedelta(minutes=5)
+    # Recent, so no vehicle goes offline (TRACKING_OFFLINE_AFTER_S, 600 s) during the attacks.
+    now = datetime.now(UTC) - timedelta(seconds=10)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, headers=AUTH) as http:
         for start in range(0, count, 500):
             fixes = [
@@ -125,6 +127,26 @@ async def seed_vehicles(gateway: str, redis_url: str, count: int) -> None:
     log(f"seeded {count} vehicles' live state")
 
 
+async def settled(kafka: str, since: float, horizon_s: float, quiet_s: float = 10.0) -> None:
+    """Wait out what the seeding itself sets off. Tracking holds each vehicle's newest fix in
+    its reorder buffer and releases it `TRACKING_FLUSH_AFTER_S` (120 s) later, on a sweep
+    (every 30 s): all 10,000 seeded vehicles then change state within a second or two, and
+    tracking, Kafka, dispatch and the gateway processing that burst starve the gateway of CPU
+    on two cores. Measured before this wait existed, that burst landed inside one of the
+    read attacks and cost it a ~1.5 s stall. A live fleet's updates are spread out, so the
+    reads are measured once the state topic has been quiet for `quiet_s` past the horizon."""
+    last: dict[int, int] = {}
+    quiet_from = time.monotonic()
+    while True:
+        now = await end_offsets(kafka)
+        if now != last:
+            last, quiet_from = now, time.monotonic()
+        elif time.monotonic() - since > horizon_s and time.monotonic() - quiet_from >= quiet_s:
+            break
+        await asyncio.sleep(1)
+    log(f"state topic quiet for {quiet_s:.0f} s, {time.monotonic() - since:.0f} s after seeding")
+
+
 async def gateway_holds(gateway: str, count: int) -> None:
     """Wait until the gateway's own copy of live states has every seeded vehicle and the
     pipeline behind the seeding is idle, so the first attack measures reads, not catch-up."""
@@ -138,7 +160,6 @@ async def gateway_holds(gateway: str, count: int) -> None:
             if held and float(held[0].split()[1]) >= count:
                 break
             await asyncio.sleep(1)
-    await asyncio.sleep(30)  # tracking's analysis and history projection of the seed finish
     log(f"gateway holds {count} vehicles' state")
 
 
@@ -189,6 +210,9 @@ async def main() -> None:
     parser.add_argument("--read-rate", type=int, default=1_000)
     parser.add_argument("--post-rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument(
+        "--settle-s", type=float, default=160.0, help="wait at least this long after seeding (see settled)"
+    )
     args = parser.parse_args()
     vegeta = vegeta_binary()
     infra = Infra.from_env()
@@ -200,8 +224,10 @@ async def main() -> None:
         with running_services(infra, log_dir()) as ports, tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             gateway = f"http://127.0.0.1:{ports['gateway']}"
+            seeded_at = time.monotonic()
             await seed_vehicles(gateway, infra.redis_url, args.vehicles)
             await gateway_holds(gateway, args.vehicles)
+            await settled(infra.kafka, seeded_at, horizon_s=args.settle_s)
             rng = random.Random(7)  # noqa: S311 - picking test vehicles, not secrets
             ids = [f"{PREFIX}{rng.randrange(args.vehicles):05d}" for _ in range(2000)]
             scenarios = [

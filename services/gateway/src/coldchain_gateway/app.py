@@ -91,7 +91,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version="0.1.0",
         **docs,
     )
-    sessions = Sessions(runtime.redis, settings.redis_key_prefix, settings.access_token_ttl_s)
+    sessions = Sessions(
+        runtime.redis, settings.redis_key_prefix, settings.access_token_ttl_s, settings.session_check_cache_s
+    )
     app.state.tracking = tracking
     app.state.ingest = ingest
     app.state.orders = orders_api

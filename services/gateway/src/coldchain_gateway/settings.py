@@ -49,6 +49,12 @@ class GatewaySettings(ServiceSettings):
         description="API keys and device tokens are looked up once per this many seconds per replica; "
         "a revocation reaches other replicas within it (0: every request)",
     )
+    session_check_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="A user session found not revoked is believed this long per replica; a logout "
+        "reaches other replicas within it (0: Redis is asked on every request)",
+    )
     refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=60)
     admin_username: str = Field(default="admin", min_length=1, max_length=64)
     admin_password: SecretStr | None = Field(default=None, description="First admin, created on first start")

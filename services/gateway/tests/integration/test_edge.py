@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from coldchain_devtools.testing import Infra
+from coldchain_gateway.security.principal import Sessions
 from coldchain_gateway.security.ratelimit import Rate, RedisLimiter
 from coldchain_gateway.security.synced_limiter import SyncedLimiter
 from coldchain_gateway.settings import DEV_ADMIN_PASSWORD, DEV_INGEST_KEY
@@ -250,3 +251,18 @@ async def test_request_ids_are_echoed_and_in_the_logs(
     assert response.headers["x-request-id"] == request_id
     events = [r.msg for r in caplog.records if isinstance(r.msg, dict)]
     assert any(e.get("event") == "unauthenticated" and e.get("request_id") == request_id for e in events)
+
+
+async def test_a_logout_reaches_other_replicas_within_the_session_check_cache(redis: Redis) -> None:
+    prefix = f"gwtest-{uuid.uuid4().hex[:8]}:"
+    here, there = (
+        Sessions(redis, prefix, 900, check_cache_s=0.3),
+        Sessions(redis, prefix, 900, check_cache_s=0.3),
+    )
+    assert not await here.is_revoked("family")
+    assert not await there.is_revoked("family")
+    await here.revoke("family")
+    assert await here.is_revoked("family"), "the replica that revoked forgets its cached answer"
+    assert not await there.is_revoked("family"), "another replica believes its answer a while"
+    await asyncio.sleep(0.35)
+    assert await there.is_revoked("family")
