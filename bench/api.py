@@ -348,7 +348,9 @@ async def main() -> None:
                     vegeta, scenario, fleet, args.seconds, workdir
                 )
                 report_line(label, results[label])
-                report_line("  (fleet posts meanwhile)", results[f"fleet_post@{args.fleet_rate}/{scenario.name}"])
+                report_line(
+                    "  (fleet posts meanwhile)", results[f"fleet_post@{args.fleet_rate}/{scenario.name}"]
+                )
                 await asyncio.sleep(5)
     finally:
         bare.terminate()
