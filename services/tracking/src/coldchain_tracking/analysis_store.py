@@ -14,11 +14,16 @@ Publishing is the outbox pattern: commit (state + outbox) -> publish the outbox 
 `acknowledge` clears it if the revision is unchanged. A crash in between leaves the
 outbox in place; the next writer for that vehicle (or the sweeper) publishes it first.
 Event ids are deterministic, so a republished event is the same event.
+
+Each store remembers the analysis and live state of the revisions it loaded or
+committed. A load sends the revision it holds; Redis answers the outbox and flags, and
+the analysis and state JSON only when the revision differs. Parsing those two documents
+per vehicle and batch was the largest single cost of tracking (`make bench-telemetry`,
+py-spy); a revision is written once (compare-and-set), so a remembered one is exact.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,8 +56,19 @@ end
 return 0
 """
 
+_LOAD = """
+local head = redis.call('HMGET', KEYS[1], 'analysis_rev', 'outbox', 'state_pending')
+local rev = head[1] or '0'
+if tonumber(rev) == tonumber(ARGV[1]) then
+  return {rev, head[2], head[3]}
+end
+local body = redis.call('HMGET', KEYS[1], 'analysis', 'state')
+return {rev, head[2], head[3], body[1], body[2]}
+"""
+"""The revision, outbox and pending flag; the analysis and state only when the revision is
+not `ARGV[1]` (the one the caller holds). A missing field is a nil reply."""
+
 _EVENTS = TypeAdapter(list[AnyTrackingEvent])
-_FIELDS = ("analysis", "state", "outbox", "state_pending")
 
 
 class Conflict(RuntimeError):
@@ -77,27 +93,49 @@ class Commit:
 
 
 class AnalysisStore:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, remember_max: int = 50_000) -> None:
         self._redis = redis
         self._commit = redis.register_script(_COMMIT)
         self._acknowledge = redis.register_script(_ACKNOWLEDGE)
+        self._load = redis.register_script(_LOAD)
+        self._known: dict[str, tuple[int, VehicleAnalysis, VehicleStateChanged | None]] = {}
+        self._remember_max = remember_max
 
     async def load(self, vehicle_ids: Sequence[str]) -> dict[str, Stored]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for vid in vehicle_ids:
-                pipe.hmget(_state_key(vid), _FIELDS)
+                known = self._known.get(vid)
+                await self._load(keys=[_state_key(vid)], args=[known[0] if known else -1], client=pipe)
             rows = await pipe.execute()
         loaded = {}
-        for vid, (analysis, state, outbox, pending) in zip(vehicle_ids, rows, strict=True):
+        for vid, row in zip(vehicle_ids, rows, strict=True):
+            revision, outbox, pending = int(row[0]), row[1], row[2]
+            if len(row) > 3:  # not the revision this store holds
+                analysis, state = row[3], row[4]
+                self._remember(
+                    vid,
+                    revision,
+                    VehicleAnalysis.model_validate_json(analysis)
+                    if analysis
+                    else VehicleAnalysis(vehicle_id=vid),
+                    VehicleStateChanged.model_validate_json(state) if state else None,
+                )
+            _, held, live = self._known[vid]
             loaded[vid] = Stored(
-                analysis=VehicleAnalysis.model_validate_json(analysis)
-                if analysis
-                else VehicleAnalysis(vehicle_id=vid),
-                live=VehicleStateChanged.model_validate_json(state) if state else None,
+                analysis=held,
+                live=live,
                 outbox=tuple(_EVENTS.validate_json(outbox)) if outbox else (),
                 state_pending=pending == b"1",
             )
         return loaded
+
+    def _remember(
+        self, vid: str, revision: int, analysis: VehicleAnalysis, live: VehicleStateChanged | None
+    ) -> None:
+        self._known.pop(vid, None)  # re-inserted last: the oldest-used go first when full
+        if len(self._known) >= self._remember_max:
+            del self._known[next(iter(self._known))]
+        self._known[vid] = (revision, analysis, live)
 
     async def commit(self, commits: Sequence[Commit]) -> list[bool]:
         """Store each commit whose expected revision still holds; True where it did."""
@@ -106,7 +144,7 @@ class AnalysisStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for c in commits:
                 vid = c.analysis.vehicle_id
-                outbox = json.dumps([json.loads(e.model_dump_json()) for e in c.outbox])
+                outbox = "[" + ",".join(e.model_dump_json() for e in c.outbox) + "]"  # no re-encoding
                 await self._commit(
                     keys=[_state_key(vid), VEHICLES_KEY, VEHICLE_INDEX_KEY],
                     args=[
@@ -122,6 +160,9 @@ class AnalysisStore:
                     client=pipe,
                 )
             results = await pipe.execute()
+        for c, stored in zip(commits, results, strict=True):
+            if stored == 1:
+                self._remember(c.analysis.vehicle_id, c.analysis.revision, c.analysis, c.live)
         return [r == 1 for r in results]
 
     async def acknowledge(self, revisions: dict[str, int]) -> None:

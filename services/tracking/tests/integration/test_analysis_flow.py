@@ -113,6 +113,27 @@ async def test_store_commits_only_on_the_expected_revision_and_keeps_the_outbox_
     assert vehicle in await store.vehicle_ids()
 
 
+async def test_a_store_reuses_what_it_holds_only_while_the_revision_in_redis_is_unchanged(
+    redis: Redis,
+) -> None:
+    here, there = AnalysisStore(redis), AnalysisStore(redis)  # two replicas
+    vehicle = f"st-{uuid.uuid4().hex[:8]}"
+    t0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    first, second = fix(vehicle, t0, 37.5, 40), fix(vehicle, t0 + timedelta(seconds=30), 37.51, 40)
+    one = advance(VehicleAnalysis(vehicle_id=vehicle), [Sample.of(first)], AnalysisContext()).state
+    assert await here.commit([Commit(0, one, state_from_fix(first, 5.0), (), False)]) == [True]
+    assert (await there.load([vehicle]))[vehicle].analysis == one
+    two = advance(one, [Sample.of(second)], AnalysisContext()).state
+    live_two = state_from_fix(second, 5.0)
+    assert await there.commit([Commit(one.revision, two, live_two, (), False)]) == [True]
+    reloaded = (await here.load([vehicle]))[vehicle]
+    assert reloaded.analysis == two, "the other replica's newer revision is read, not the one held"
+    assert reloaded.live == live_two
+    stale = advance(one, [Sample.of(second)], AnalysisContext()).state
+    assert await here.commit([Commit(one.revision, stale, state_from_fix(second, 5.0), (), False)]) == [False]
+    assert (await here.load([vehicle]))[vehicle].analysis == two, "a lost commit is not remembered"
+
+
 async def test_fixes_become_events_on_tracking_events_and_enrich_live_state(
     infra: Infra, test_database: str, consumer_group: str, kafka_producer: AIOKafkaProducer, redis: Redis
 ) -> None:

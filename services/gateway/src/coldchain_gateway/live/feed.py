@@ -20,7 +20,7 @@ from prometheus_client import Counter
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_EVENTS, TRACKING_EVENTS, VEHICLE_STATE
 from coldchain_gateway.live.hub import LiveHub
 from coldchain_gateway.live.subscription import Channel, LiveItem
-from coldchain_servicekit.kafka import Record, records_of
+from coldchain_servicekit.kafka import Record, records_of, undecoded
 
 UNREADABLE = Counter(
     "gateway_live_unreadable_total", "Live-topic records that were not JSON objects", ["topic"]
@@ -88,6 +88,7 @@ def register(
         batch=True,
         max_records=500,  # a batch is handled without yielding: bounded so reads are not held up
         batch_timeout_ms=poll_timeout_ms,
+        decoder=undecoded,  # handled as raw records
         auto_offset_reset="latest",
         ack_policy=AckPolicy.MANUAL,  # nothing to commit: no group, no state
     )

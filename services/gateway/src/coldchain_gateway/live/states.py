@@ -26,7 +26,7 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Gauge
 
 from coldchain_contracts.topics import VEHICLE_STATE
-from coldchain_servicekit.kafka import Record, records_of
+from coldchain_servicekit.kafka import Record, records_of, undecoded
 
 CACHED = Gauge("gateway_cached_vehicle_states", "Vehicles whose latest state this replica holds")
 
@@ -94,6 +94,7 @@ def register(broker: KafkaBroker, states: LiveStates, poll_timeout_ms: int) -> N
         batch=True,
         max_records=500,  # a batch is applied without yielding: bounded so reads are not held up
         batch_timeout_ms=poll_timeout_ms,
+        decoder=undecoded,  # handled as raw records
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,  # no group, nothing to commit: every start replays the compacted topic
     )
