@@ -21,7 +21,14 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from coldchain_contracts import FixAccepted
-from coldchain_contracts.topics import TELEMETRY_GPS, dlq_topic
+from coldchain_contracts.topics import (
+    FLEET_SITES,
+    FLEET_VEHICLES,
+    ORDERS_EVENTS,
+    TELEMETRY_GPS,
+    TRACKING_EVENTS,
+    dlq_topic,
+)
 from coldchain_devtools.testing import Infra, PrivatePostgres, eventually
 from coldchain_servicekit.db import make_engine
 from coldchain_tracking.app import create_app
@@ -41,11 +48,15 @@ def transient_failures() -> float:
 @pytest.fixture
 async def consumer_group(infra: Infra) -> AsyncIterator[str]:
     group = f"tracking-it-{uuid.uuid4().hex[:8]}"
+    # Every topic tracking consumes: a poison record another test left on a shared topic is
+    # dead-lettered, and a missing dead-letter topic stalls that consumer (and its shutdown).
+    consumed = (TELEMETRY_GPS, FLEET_SITES, FLEET_VEHICLES, ORDERS_EVENTS, TRACKING_EVENTS)
+    dlqs = [dlq_topic(t.name, group) for t in consumed]
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
     await admin.start()
-    await admin.create_topics([NewTopic(dlq_topic(TELEMETRY_GPS.name, group), 1, 1)])
+    await admin.create_topics([NewTopic(name, 1, 1) for name in dlqs])
     yield group
-    await admin.delete_topics([dlq_topic(TELEMETRY_GPS.name, group)])
+    await admin.delete_topics(dlqs)
     await admin.close()
 
 

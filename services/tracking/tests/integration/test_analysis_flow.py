@@ -32,7 +32,14 @@ from coldchain_contracts import (
     TripStarted,
     VehicleRegistered,
 )
-from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, TELEMETRY_GPS, TRACKING_EVENTS, dlq_topic
+from coldchain_contracts.topics import (
+    FLEET_SITES,
+    FLEET_VEHICLES,
+    ORDERS_EVENTS,
+    TELEMETRY_GPS,
+    TRACKING_EVENTS,
+    dlq_topic,
+)
 from coldchain_devtools.testing import Infra, eventually, records_with_key
 from coldchain_tracking.analysis.sample import Sample
 from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis, advance
@@ -51,7 +58,12 @@ _EVENT = TypeAdapter(AnyTrackingEvent)
 async def consumer_group(infra: Infra, kafka_topics: None) -> AsyncIterator[str]:
     """A group of its own, with its dead-letter topics: the shared topics hold other tests' bad records."""
     group = f"tracking-an-{uuid.uuid4().hex[:8]}"
-    dlqs = [dlq_topic(t.name, group) for t in (TELEMETRY_GPS, FLEET_SITES, FLEET_VEHICLES)]
+    # Every topic the app consumes: a poison record another test left on a shared topic is
+    # dead-lettered, and a missing dead-letter topic stalls the consumer (and its shutdown).
+    dlqs = [
+        dlq_topic(t.name, group)
+        for t in (TELEMETRY_GPS, FLEET_SITES, FLEET_VEHICLES, TRACKING_EVENTS, ORDERS_EVENTS)
+    ]
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
     await admin.start()
     await admin.create_topics([NewTopic(name, 1, 1) for name in dlqs])
