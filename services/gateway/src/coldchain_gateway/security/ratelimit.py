@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s\s*$")
 
-BUCKET_SCRIPT = """
+_REFILLED = """
 local capacity = tonumber(ARGV[1])
 local per_s = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -31,32 +31,35 @@ local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or capacity
 local ts = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - ts) * per_s)
+"""
+"""Both scripts' start: the bucket's tokens now, refilled by Redis's clock."""
+_STORED = """
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(2 * capacity / per_s * 1000) + 1000)
+"""
+
+BUCKET_SCRIPT = (
+    _REFILLED
+    + """
 local wait = 0
 if tokens >= 1 then
   tokens = tokens - 1
 else
   wait = (1 - tokens) / per_s
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(2 * capacity / per_s * 1000) + 1000)
-return tostring(wait)
 """
+    + _STORED
+    + "return tostring(wait)\n"
+)
 
-DEBIT_SCRIPT = """
-local capacity = tonumber(ARGV[1])
-local per_s = tonumber(ARGV[2])
-local hits = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or capacity
-local ts = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * per_s) - hits
-tokens = math.max(tokens, -capacity)
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(2 * capacity / per_s * 1000) + 1000)
-return tostring(tokens)
+DEBIT_SCRIPT = (
+    _REFILLED
+    + """
+tokens = math.max(tokens - tonumber(ARGV[3]), -capacity)
 """
+    + _STORED
+    + "return tostring(tokens)\n"
+)
 """Takes `hits` tokens already granted by a replica, and answers what is left. A bucket may
 go into debt (hits granted by several replicas between two syncs): its next refills pay it
 back, so every replica then grants less. `hits` = 0 only reads (and refills) the bucket."""
