@@ -19,9 +19,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from coldchain_contracts import Compartment, ReeferReading, TemperatureZone
+from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.geofences import Geofence
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis, advance
+from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
 
 T0 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 

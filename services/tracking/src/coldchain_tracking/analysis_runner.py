@@ -23,10 +23,11 @@ from coldchain_contracts.topics import TRACKING_EVENTS, VEHICLE_STATE
 from coldchain_contracts.tracking_events import TrackingEvent
 from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.live import enriched, same_content
 from coldchain_tracking.analysis.loads import OnBoard, load_of
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import AnalysisContext, Outcome, advance, tick
+from coldchain_tracking.analysis.vehicle import Outcome, advance, tick
 from coldchain_tracking.analysis_store import Commit, Conflict, Stored
 from coldchain_tracking.domain import state_from_fix
 from coldchain_tracking.reference import ReferenceData

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from coldchain_contracts import ActiveAlert, CompartmentStatus, Motion, VehicleStateChanged
+from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.excursions import ChannelWatch
-from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import VehicleAnalysis
 
 
 def enriched(

@@ -21,7 +21,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from coldchain_contracts import Compartment, TemperatureZone
-from coldchain_tracking.analysis.vehicle import Load
+from coldchain_tracking.analysis.context import Load
 
 
 class OnBoard(BaseModel):

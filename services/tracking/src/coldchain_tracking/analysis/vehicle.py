@@ -18,63 +18,22 @@ the fixes alone, and a re-run gives the same events with the same ids. Only `off
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coldchain_contracts import AlertKind, ChannelState, Compartment, Motion
+from coldchain_contracts import AlertKind, ChannelState, Motion
 from coldchain_contracts.tracking_events import TrackingEvent
 from coldchain_tracking.analysis import alerts, excursions, geofences, trips
 from coldchain_tracking.analysis.alerts import AlertTrack
 from coldchain_tracking.analysis.config import AnalysisConfig
-from coldchain_tracking.analysis.excursions import Band, ChannelWatch
-from coldchain_tracking.analysis.geofences import Geofence, GeofenceIndex, Presence
+from coldchain_tracking.analysis.context import AnalysisContext
+from coldchain_tracking.analysis.excursions import ChannelWatch
+from coldchain_tracking.analysis.geofences import Presence
 from coldchain_tracking.analysis.motion import classify, is_moving, speed_of
 from coldchain_tracking.analysis.sample import Point, Sample
 from coldchain_tracking.analysis.trips import TripState
-
-
-class Load(BaseModel):
-    """What the vehicle carries: derived from the orders on board (`analysis.loads.load_of`)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    loaded_since: datetime
-    destination_site_id: str | None = None
-    setpoints: dict[str, float] = Field(default_factory=dict, description="Per channel, overrides the zone")
-
-
-@dataclass(frozen=True)
-class AnalysisContext:
-    config: AnalysisConfig = field(default_factory=AnalysisConfig)
-    compartments: tuple[Compartment, ...] = ()
-    geofences: tuple[Geofence, ...] = ()
-    load: Load | None = None
-    index: GeofenceIndex | None = None
-    """A prebuilt index of `geofences` (built once per change of them, not per vehicle)."""
-
-    @cached_property
-    def fence_by_id(self) -> dict[str, Geofence]:
-        return {f.geofence_id: f for f in self.geofences}
-
-    @cached_property
-    def fence_index(self) -> GeofenceIndex:
-        if self.index is not None:
-            return self.index
-        return GeofenceIndex(self.geofences, self.config.geofence_exit_margin_m)
-
-    def band(self, channel: str) -> Band | None:
-        compartment = next((c for c in self.compartments if c.channel == channel), None)
-        zone = compartment.zone if compartment else None
-        if self.load is not None and channel in self.load.setpoints:
-            setpoint, tolerance = self.load.setpoints[channel], self.config.setpoint_tolerance_c
-            return Band(low=setpoint - tolerance, high=setpoint + tolerance, zone=zone)
-        if zone is None:
-            return None
-        limits = self.config.band_of(zone)
-        return Band(low=limits[0], high=limits[1], zone=zone) if limits else None
 
 
 class VehicleAnalysis(BaseModel):

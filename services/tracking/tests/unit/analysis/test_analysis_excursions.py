@@ -15,8 +15,9 @@ from coldchain_contracts import (
     TemperatureZone,
 )
 from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.context import AnalysisContext, Load
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import AnalysisContext, Load, VehicleAnalysis, advance
+from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -8,6 +8,7 @@ import pytest
 
 from coldchain_contracts import GeofenceEntered, GeofenceExited, SiteUpserted
 from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.geofences import (
     Geofence,
     GeofenceIndex,
@@ -17,7 +18,7 @@ from coldchain_tracking.analysis.geofences import (
     point_in_polygon,
 )
 from coldchain_tracking.analysis.sample import Point, Sample
-from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis, advance
+from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

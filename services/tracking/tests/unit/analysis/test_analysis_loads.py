@@ -20,9 +20,10 @@ from coldchain_contracts.orders import (
     TimeWindow,
 )
 from coldchain_tracking.analysis.config import AnalysisConfig
+from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.loads import OnBoard, load_of
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import AnalysisContext, VehicleAnalysis, advance
+from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
 from coldchain_tracking.load_projection import columns_of
 
 pytestmark = pytest.mark.unit
