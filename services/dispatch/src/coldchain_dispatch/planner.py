@@ -17,18 +17,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coldchain_contracts import ExcursionOpened, OrderSpec, OrderStatus, RouteAssigned, utcnow
+from coldchain_contracts import ExcursionOpened, OrderSpec, OrderStatus, utcnow
 from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
-from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
 from coldchain_dispatch import codec
 from coldchain_dispatch.assembly import Meta, assemble, in_horizon, order_of, stop_sites
-from coldchain_dispatch.assignments import route_messages
 from coldchain_dispatch.order_book import OrderBook
+from coldchain_dispatch.plan_records import PlanRecords, Publish, plan_of
 from coldchain_dispatch.plan_store import PlanStore
 from coldchain_dispatch.planning import Method, solve
 from coldchain_dispatch.planning.incremental import insert_order, reoptimise
@@ -37,11 +36,9 @@ from coldchain_dispatch.planning.model import GeoPoint, Plan, Problem
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
 from coldchain_dispatch.planning.validate import InvalidPlan, assert_valid
 from coldchain_dispatch.settings import DispatchSettings
-from coldchain_servicekit.kafka import Outgoing
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
-Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
 
 def method_of(engine: PlanEngine | str) -> Method:
@@ -65,8 +62,8 @@ class Planner:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
+        self._records = PlanRecords(store, publish, clock)
         self._orders = order_book
-        self._publish = publish
         self._settings = settings
         self._clock = clock
         self._tz = ZoneInfo(settings.timezone)
@@ -78,7 +75,7 @@ class Planner:
 
     async def request(self, command: RequestPlan, trace: str | None) -> None:
         async with self._lock:
-            if await self._republished(command.plan_id, trace):
+            if await self._records.republished(command.plan_id, trace):
                 return
             now = self._clock()
             limit = min(command.time_limit_s, self._settings.plan_time_limit_max_s)
@@ -100,7 +97,7 @@ class Planner:
                 "engine": command.engine.value,
             }
             if command.horizon_end <= command.horizon_start:
-                await self._failed(base, settings, {}, "horizon_end must be after horizon_start")
+                await self._records.failed(base, settings, {}, "horizon_end must be after horizon_start")
                 return
             inputs = await self._store.inputs()
             try:
@@ -117,7 +114,7 @@ class Planner:
                     vehicle_ids=command.vehicle_ids,
                 )
             except ValueError as exc:  # inconsistent projections (e.g. one order on board two trucks)
-                await self._failed(base, settings, {}, f"cannot assemble the problem: {exc}")
+                await self._records.failed(base, settings, {}, f"cannot assemble the problem: {exc}")
                 return
             recorded = {
                 "meta": assembled.meta.as_json(),
@@ -126,7 +123,7 @@ class Planner:
             }
             problem = assembled.problem
             if not problem.vehicles:
-                await self._failed(
+                await self._records.failed(
                     base, settings, recorded, "no vehicle can be planned (active, with depot and shift)"
                 )
                 return
@@ -137,10 +134,10 @@ class Planner:
                 )
             except (ValueError, InvalidPlan) as exc:
                 recorded["problem"] = codec.encode_problem(problem)
-                await self._failed(base, settings, recorded, repr(exc))
+                await self._records.failed(base, settings, recorded, repr(exc))
                 return
             duration = time.perf_counter() - started
-            await self._store_and_publish(
+            await self._records.store_and_publish(
                 {**base, "duration_s": duration},
                 settings,
                 problem,
@@ -156,7 +153,7 @@ class Planner:
     async def order_accepted(self, order_id: uuid.UUID, event_id: uuid.UUID, trace: str | None) -> None:
         async with self._lock:
             plan_id = derived_plan_id("insertion", event_id)
-            if await self._republished(plan_id, trace):
+            if await self._records.republished(plan_id, trace):
                 return
             current = await self._store.current()
             row = await self._orders.get(order_id)
@@ -178,7 +175,7 @@ class Planner:
             except ValueError as exc:
                 log.warning("order not inserted", order_id=str(order_id), error=str(exc))
                 return
-            plan = self._plan_of(current)
+            plan = plan_of(current)
             now = self._clock()
             started = time.perf_counter()
             inserted = await asyncio.to_thread(insert_order, problem, plan, order, now=now)
@@ -186,7 +183,7 @@ class Planner:
             duration = time.perf_counter() - started
             meta = Meta.of(current["inputs"]["meta"])
             meta.sites[order.order_id] = stop_sites(spec)
-            await self._store_and_publish(
+            await self._records.store_and_publish(
                 {
                     "plan_id": plan_id,
                     "kind": "insertion",
@@ -235,7 +232,7 @@ class Planner:
         if current is None:
             return False
         problem = codec.decode_problem(current["inputs"]["problem"])
-        plan = self._plan_of(current)
+        plan = plan_of(current)
         now = self._clock()
         started = time.perf_counter()
         better = await asyncio.to_thread(
@@ -251,7 +248,7 @@ class Planner:
             if latest is None or latest["plan_id"] != current["plan_id"]:
                 return False  # something newer was planned meanwhile: this result is stale
             changed = _changed_vehicles(plan, better)
-            await self._store_and_publish(
+            await self._records.store_and_publish(
                 {
                     "plan_id": derived_plan_id("reoptimise", current["plan_id"]),
                     "kind": "reoptimise",
@@ -278,7 +275,7 @@ class Planner:
         """A compartment out of its band: the vehicle's undelivered loads are re-planned onto
         other vehicles where possible, exactly as for a breakdown (one re-plan per excursion)."""
         current = await self._store.current()
-        if current is None or event.vehicle_id not in {r.vehicle_id for r in self._plan_of(current).routes}:
+        if current is None or event.vehicle_id not in {r.vehicle_id for r in plan_of(current).routes}:
             return  # not on a plan: nothing to move
         command = ReportBreakdown(
             event_id=event.event_id,
@@ -295,7 +292,7 @@ class Planner:
     async def breakdown(self, command: ReportBreakdown, trace: str | None) -> None:
         async with self._lock:
             plan_id = derived_plan_id("breakdown", command.event_id)
-            if await self._republished(plan_id, trace):
+            if await self._records.republished(plan_id, trace):
                 return
             now = self._clock()
             base = {
@@ -309,14 +306,14 @@ class Planner:
             settings = {"vehicle_id": command.vehicle_id, "detail": command.detail}
             current = await self._store.current()
             if current is None:
-                await self._failed(base, settings, {}, "no current plan to re-plan")
+                await self._records.failed(base, settings, {}, "no current plan to re-plan")
                 return
             base["parent_plan_id"] = current["plan_id"]
             settings = {**current["settings"], **settings}
             problem = codec.decode_problem(current["inputs"]["problem"])
-            plan = self._plan_of(current)
+            plan = plan_of(current)
             if command.vehicle_id not in {r.vehicle_id for r in plan.routes}:
-                await self._failed(
+                await self._records.failed(
                     base, settings, {}, f"vehicle {command.vehicle_id} has no route in the current plan"
                 )
                 return
@@ -338,7 +335,7 @@ class Planner:
                 replanned.remaining.dropped,
                 replanned.remaining.stats,
             )
-            await self._store_and_publish(
+            await self._records.store_and_publish(
                 {**base, "duration_s": duration},
                 settings,
                 replanned.problem,
@@ -349,84 +346,6 @@ class Planner:
                 trace=trace,
                 published=published,
             )
-
-    # --- shared -------------------------------------------------------------------------
-
-    @staticmethod
-    def _plan_of(record: Mapping[str, Any]) -> Plan:
-        return codec.decode_plan(record["routes"], record["dropped"], record["settings"]["stats"])
-
-    async def _republished(self, plan_id: uuid.UUID, trace: str | None) -> bool:
-        existing = await self._store.get(plan_id)
-        if existing is None:
-            return False
-        messages = [RouteAssigned.model_validate(a) for a in existing["assignments"] or []]
-        await self._send(messages, trace)
-        log.info("plan already made; assignments republished", plan_id=str(plan_id), routes=len(messages))
-        return True
-
-    async def _failed(
-        self, base: dict[str, Any], settings: dict[str, Any], recorded: dict[str, Any], error: str
-    ) -> None:
-        log.warning("plan failed", plan_id=str(base["plan_id"]), error=error[:300])
-        await self._store.save(
-            {
-                **base,
-                "inputs": recorded or None,
-                "status": "failed",
-                "completed_at": self._clock(),
-                "settings": settings,
-                "error": error[:2000],
-            }
-        )
-
-    async def _store_and_publish(
-        self,
-        base: dict[str, Any],
-        settings: dict[str, Any],
-        problem: Problem,
-        plan: Plan,
-        meta: Meta,
-        recorded: dict[str, Any],
-        *,
-        vehicle_ids: list[str],
-        trace: str | None,
-        published: Plan | None = None,
-    ) -> None:
-        revisions = await self._store.revisions(vehicle_ids)
-        messages = route_messages(
-            published or plan,
-            plan_id=base["plan_id"],
-            vehicle_ids=vehicle_ids,
-            revisions=revisions,
-            meta=meta,
-            causation_id=base["command_id"],
-        )
-        record = {
-            **base,
-            "status": "done",
-            "completed_at": self._clock(),
-            "settings": {**settings, "stats": codec.encode_stats(plan.stats)},
-            "inputs": {**recorded, "problem": codec.encode_problem(problem), "meta": meta.as_json()},
-            "kpis": kpis(problem, plan).as_dict(),
-            "dropped": codec.encode_dropped(plan),
-            "routes": codec.encode_routes(plan),
-            "assignments": [m.model_dump(mode="json") for m in messages],
-        }
-        if await self._store.save(record):
-            log.info(
-                "plan stored",
-                plan_id=str(base["plan_id"]),
-                kind=base["kind"],
-                routes=len(messages),
-                dropped=len(plan.dropped),
-            )
-        await self._send(messages, trace)
-
-    async def _send(self, messages: Sequence[RouteAssigned], trace: str | None) -> None:
-        await self._publish(
-            [Outgoing.event(DISPATCH_ASSIGNMENTS.name, m.vehicle_id, m, trace) for m in messages]
-        )
 
 
 def _changed_vehicles(before: Plan, after: Plan) -> list[str]:
