@@ -15,7 +15,11 @@ VEGETA := $(HOME)/.cache/coldchain/bin/vegeta
 VEGETA_VERSION := v12.13.0
 # Benchmarks run on a third instance of their own.
 BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=19192 COLDCHAIN_PG_PORT=15532 COLDCHAIN_REDIS_PORT=16479
-TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=29092 COLDCHAIN_PG_PORT=25432 COLDCHAIN_REDIS_PORT=26379
+# Ports are overridable so two checkouts (git worktrees) can run their suites side by side.
+TEST_KAFKA_PORT ?= 29092
+TEST_PG_PORT ?= 25432
+TEST_REDIS_PORT ?= 26379
+TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
 .PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 

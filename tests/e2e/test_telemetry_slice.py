@@ -252,3 +252,29 @@ async def test_a_device_bound_to_a_vehicle_reports_as_that_vehicle(
 
     live = await eventually(bound_state, timeout_s=15, interval_s=0.5)
     assert (live["vehicle_id"], live["device_id"]) == (vehicle, device_id)
+
+
+async def test_a_device_id_with_nul_is_refused_at_the_osmand_port_and_tracking_keeps_going(
+    running_system: RunningSystem, gateway: httpx.AsyncClient
+) -> None:
+    """The critical attack: one unauthenticated request with U+0000 in the device id once
+    stalled tracking's partition for five minutes. It is now refused at the door, and the
+    next device's fix reaches live state as usual."""
+    osmand = f"http://127.0.0.1:{running_system.device_ports['osmand']}"
+    async with httpx.AsyncClient(base_url=osmand, timeout=10) as client:
+        refused = await client.get("/?id=abc%00def&lat=1&lon=1")
+        assert refused.status_code == 400, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "letters, digits" in refused.json()["detail"]
+        good = device()
+        at = datetime.now(UTC).replace(microsecond=0)
+        accepted = await client.get(
+            "/", params={"id": good, "lat": 37.55, "lon": 126.98, "timestamp": int(at.timestamp())}
+        )
+        assert accepted.status_code == 200, accepted.text
+
+    async def visible() -> dict[str, Any] | None:
+        return await state(gateway, good)
+
+    live = await eventually(visible, timeout_s=10)
+    assert live["latitude"] == 37.55

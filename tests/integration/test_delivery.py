@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -29,7 +29,7 @@ from coldchain_contracts.topics import (
     TRACKING_EVENTS,
     dlq_topic,
 )
-from coldchain_devtools.testing import Infra, PrivatePostgres, eventually
+from coldchain_devtools.testing import Infra, PrivatePostgres, eventually, find_record
 from coldchain_servicekit.db import make_engine
 from coldchain_tracking.app import create_app
 from coldchain_tracking.db import positions
@@ -120,3 +120,70 @@ async def test_a_batch_failing_on_the_database_is_redelivered_not_lost(
         assert len(rows) == 1
     finally:
         await redis.aclose()
+
+
+async def test_a_record_the_database_refuses_is_dead_lettered_alone_and_the_batch_around_it_lands(
+    infra: Infra, test_database: str, consumer_group: str, kafka_producer: AIOKafkaProducer
+) -> None:
+    """The attack that stalled tracking for five minutes: one fix PostgreSQL refuses (U+0000
+    in jsonb) among good ones. It must go to the dead-letter topic at once, with no retry,
+    while every good fix of the same batch, before and after it, is stored."""
+    settings = TrackingSettings(
+        service_name=consumer_group,
+        kafka_bootstrap_servers=infra.kafka,
+        database_url=test_database,
+        redis_url=infra.redis_url.rsplit("/", 1)[0] + "/14",
+        retry_base_delay_s=5.0,  # a retry would show as a long wait
+    )
+    app = create_app(settings)
+    now = datetime.now(UTC)
+    vehicles = [f"iso-{uuid.uuid4().hex[:8]}" for _ in range(4)]
+
+    def fix(vehicle: str, seconds: int, **attributes: str) -> FixAccepted:
+        at = now + timedelta(seconds=seconds)
+        return FixAccepted(
+            vehicle_id=vehicle,
+            device_id=vehicle,
+            source="test",
+            device_time=at,
+            received_at=at,
+            latitude=37.5,
+            longitude=127.0,
+            attributes=attributes,
+        )
+
+    poison = fix(vehicles[1], 1, note="abc\x00def")
+    batch = [fix(v, s) for s in range(3) for v in vehicles]
+    batch.insert(5, poison)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        failures_before = transient_failures()
+        for message in batch:
+            await kafka_producer.send(
+                TELEMETRY_GPS.name, message.model_dump_json().encode(), key=message.vehicle_id.encode()
+            )
+        await kafka_producer.flush()
+        dead = await find_record(
+            infra.kafka,
+            dlq_topic(TELEMETRY_GPS.name, consumer_group),
+            lambda r: r.key == poison.vehicle_id.encode(),
+            timeout_s=60,
+        )
+        engine = make_engine(test_database)
+        try:
+
+            async def all_good_stored() -> int | None:
+                async with engine.connect() as conn:
+                    rows = (
+                        await conn.execute(
+                            select(positions.c.vehicle_id).where(positions.c.vehicle_id.in_(vehicles))
+                        )
+                    ).all()
+                return len(rows) if len(rows) == len(batch) - 1 else None
+
+            await eventually(all_good_stored, timeout_s=30)
+        finally:
+            await engine.dispose()
+        assert transient_failures() == failures_before, "a refused record is never retried"
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert headers["x-dlq-reason"] == "handler_failed"
+    assert "0x00" in headers["x-dlq-error"] or "\\u0000" in headers["x-dlq-error"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from coldchain_contracts import RawFix, RawFixReceived, is_identifier
 from coldchain_contracts.schema_export import breaking_changes, compare_with_snapshot, export_schemas
 from coldchain_contracts.topics import REGISTRY, all_topic_names
 
@@ -180,3 +183,14 @@ def test_topic_names_carry_a_version_and_are_unique() -> None:
     names = all_topic_names()
     assert len(names) == len(set(names))
     assert all(".v1" in n for n in names)
+
+
+@pytest.mark.parametrize("device_id", ["abc\x00def", "a/b", "truck 7", "", "x" * 65])
+def test_identifiers_on_the_telemetry_topics_follow_one_rule(device_id: str) -> None:
+    with pytest.raises(ValidationError):
+        RawFixReceived(
+            device_id=device_id,
+            received_at=datetime.now(UTC),
+            fix=RawFix(device_time=datetime.now(UTC), latitude=1, longitude=1),
+        )
+    assert not is_identifier(device_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
+from coldchain_servicekit.failures import PermanentError
 from coldchain_servicekit.kafka import Delivered, RetryPolicy, process_batch
 
 pytestmark = pytest.mark.unit
@@ -132,3 +133,68 @@ async def test_a_failing_dead_letter_publish_sends_the_batch_back_for_redelivery
     with pytest.raises(ConnectionError):
         await process_batch(records, ADAPTER, handle, BrokenDeadLetters(), RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
     assert handled == [1], "the valid record was handled; redelivery handles it again, idempotently"
+
+
+async def test_transient_failures_are_retried_without_bound_by_default() -> None:
+    dlq = FakeDeadLetters()
+    retry = RetryPolicy(**NO_WAIT)
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        raise ConnectionError("database down")
+
+    records = [FakeRecord(b'{"n": 1}', 0)]
+    for _ in range(50):
+        with pytest.raises(ConnectionError):
+            await process_batch(records, ADAPTER, handle, dlq, retry)  # type: ignore[arg-type]
+    assert dlq.sent == []
+
+
+async def test_a_poison_record_is_isolated_and_the_rest_of_the_batch_takes_effect() -> None:
+    """A record the handler refuses permanently (here: PostgreSQL would refuse its NUL) is
+    dead-lettered alone, at once; the good records around it are applied, in order."""
+    dlq = FakeDeadLetters()
+    applied: list[int] = []
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        if any(d.message.n == 13 for d in batch):
+            raise PermanentError("invalid byte sequence for encoding UTF8: 0x00")
+        applied.extend(d.message.n for d in batch)
+
+    values = [1, 2, 13, 4, 5, 6, 13, 8]
+    records = [FakeRecord(f'{{"n": {n}}}'.encode(), i) for i, n in enumerate(values)]
+    await process_batch(records, ADAPTER, handle, dlq, RetryPolicy(attempts=3, **NO_WAIT))  # type: ignore[arg-type]
+    assert applied == [1, 2, 4, 5, 6, 8]
+    assert dlq.sent == [(2, "handler_failed"), (6, "handler_failed")]
+
+
+async def test_a_programming_error_is_permanent_and_never_retried() -> None:
+    dlq = FakeDeadLetters()
+    calls = 0
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        nonlocal calls
+        calls += 1
+        raise KeyError("bug")
+
+    records = [FakeRecord(b'{"n": 1}', 0), FakeRecord(b'{"n": 2}', 1)]
+    await process_batch(records, ADAPTER, handle, dlq, RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
+    assert dlq.sent == [(0, "handler_failed"), (1, "handler_failed")]
+    assert calls == 3, "the batch, then each half once"
+
+
+async def test_a_transient_failure_while_isolating_redelivers_the_whole_batch() -> None:
+    dlq = FakeDeadLetters()
+    outage = False
+
+    async def handle(batch: list[Delivered[Ping]]) -> None:
+        nonlocal outage
+        if outage:
+            raise ConnectionError("database went down")
+        if len(batch) > 1:
+            outage = True
+            raise PermanentError("bad row somewhere")
+
+    records = [FakeRecord(b'{"n": 1}', 0), FakeRecord(b'{"n": 2}', 1)]
+    with pytest.raises(ConnectionError):
+        await process_batch(records, ADAPTER, handle, dlq, RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
+    assert dlq.sent == []

@@ -9,6 +9,7 @@ from coldchain_contracts.devices import DeviceOptions, DeviceRegistered, Teltoni
 from coldchain_contracts.dispatch import AssignedStop, CompartmentLoad, RouteAssigned, StopKind
 from coldchain_contracts.envelope import Envelope, new_event_id, utcnow
 from coldchain_contracts.fleet import BodyType, Compartment, Depot, TemperatureZone, VehicleRegistered
+from coldchain_contracts.identifiers import ID_PATTERN, ID_RULE, Identifier, is_identifier
 from coldchain_contracts.orders import (
     AmendOrder,
     AnyOrderCommand,
@@ -79,6 +80,8 @@ from coldchain_contracts.tracking_events import (
 )
 
 __all__ = [
+    "ID_PATTERN",
+    "ID_RULE",
     "REGISTRY",
     "ActiveAlert",
     "AlertClosed",
@@ -109,6 +112,7 @@ __all__ = [
     "ForkliftPolicy",
     "GeofenceEntered",
     "GeofenceExited",
+    "Identifier",
     "MarkOrderPlanned",
     "Motion",
     "OpeningHours",
@@ -153,6 +157,7 @@ __all__ = [
     "VehicleRegistered",
     "VehicleStateChanged",
     "dlq_topic",
+    "is_identifier",
     "new_event_id",
     "utcnow",
 ]

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope
+from coldchain_contracts.identifiers import Identifier
 from coldchain_contracts.telemetry import SpeedUnit
 
 IoId = Annotated[
@@ -69,8 +70,8 @@ class DeviceRegistered(Envelope):
     """Topic `fleet.devices.v1` (compacted), key `device_id`: the device as it is now."""
 
     event_type: Literal["DeviceRegistered"] = "DeviceRegistered"
-    device_id: str = Field(min_length=1, max_length=64, examples=["356307042441013"])
-    vehicle_id: str | None = Field(default=None, max_length=64, description="None: not bound")
+    device_id: Identifier = Field(examples=["356307042441013"])
+    vehicle_id: Identifier | None = Field(default=None, description="None: not bound")
     protocol: str = Field(
         min_length=1,
         max_length=32,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope, UtcDatetime
 from coldchain_contracts.fleet import TemperatureZone
+from coldchain_contracts.identifiers import Identifier
 
 
 class StopKind(StrEnum):
@@ -51,7 +52,7 @@ class RouteAssigned(Envelope):
     """Topic `dispatch.assignments.v1`, key `vehicle_id`: the vehicle's current route."""
 
     event_type: Literal["RouteAssigned"] = "RouteAssigned"
-    vehicle_id: str = Field(min_length=1, max_length=64)
+    vehicle_id: Identifier
     plan_id: uuid.UUID
     revision: int = Field(ge=0, description="Increases with every change to this vehicle's route")
     stops: tuple[AssignedStop, ...] = ()
@@ -86,7 +87,7 @@ class ReportBreakdown(DispatchCommand):
     """A vehicle can drive no further (mode 3: its remaining stops are re-planned)."""
 
     event_type: Literal["ReportBreakdown"] = "ReportBreakdown"
-    vehicle_id: str = Field(min_length=1, max_length=64)
+    vehicle_id: Identifier
     detail: str = Field(default="", max_length=500)
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope
+from coldchain_contracts.identifiers import Identifier
 
 
 class TemperatureZone(StrEnum):
@@ -50,12 +51,12 @@ class VehicleRegistered(Envelope):
     """
 
     event_type: Literal["VehicleRegistered"] = "VehicleRegistered"
-    vehicle_id: str = Field(min_length=1, max_length=64)
+    vehicle_id: Identifier
     plate: str = ""
     body_type: BodyType = BodyType.CHILLED
     compartments: tuple[Compartment, ...] = ()
     weight_capacity_kg: float | None = None
-    device_ids: tuple[str, ...] = Field(default=(), description="Devices bound to it")
+    device_ids: tuple[Identifier, ...] = Field(default=(), description="Devices bound to it")
     active: bool = True
     depot: Depot | None = None
     shift_start: time | None = Field(default=None, description="Local time (Asia/Seoul) the shift starts")

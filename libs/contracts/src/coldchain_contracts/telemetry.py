@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope, UtcDatetime
+from coldchain_contracts.identifiers import Identifier
 
 
 class SpeedUnit(StrEnum):
@@ -76,7 +77,7 @@ class RawFixReceived(Envelope):
     """Topic `telemetry.gps.raw.v1`, key `device_id`."""
 
     event_type: Literal["RawFixReceived"] = "RawFixReceived"
-    device_id: str = Field(min_length=1, max_length=64)
+    device_id: Identifier
     source: str = Field(default="http-batch", description="Protocol or integration")
     received_at: UtcDatetime
     fix: RawFix
@@ -86,8 +87,8 @@ class FixAccepted(Envelope):
     """Topic `telemetry.gps.v1`, key `vehicle_id`: a clean, normalised fix."""
 
     event_type: Literal["FixAccepted"] = "FixAccepted"
-    vehicle_id: str = Field(min_length=1, max_length=64)
-    device_id: str
+    vehicle_id: Identifier
+    device_id: Identifier
     source: str
     device_time: UtcDatetime
     received_at: UtcDatetime

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope, UtcDatetime
 from coldchain_contracts.fleet import TemperatureZone
+from coldchain_contracts.identifiers import Identifier
 from coldchain_contracts.telemetry import ReeferReading
 from coldchain_contracts.tracking_events import AlertKind
 
@@ -59,8 +60,8 @@ class VehicleStateChanged(Envelope):
     """Topic `tracking.vehicle-state.v1` (compacted), key `vehicle_id`: latest live state."""
 
     event_type: Literal["VehicleStateChanged"] = "VehicleStateChanged"
-    vehicle_id: str
-    device_id: str
+    vehicle_id: Identifier
+    device_id: Identifier
     device_time: UtcDatetime = Field(description="Device time of the fix this state reflects")
     received_at: UtcDatetime
     latitude: float

@@ -15,10 +15,11 @@ from pydantic import Field
 
 from coldchain_contracts.envelope import Envelope, UtcDatetime
 from coldchain_contracts.fleet import TemperatureZone
+from coldchain_contracts.identifiers import Identifier
 
 
 class TrackingEvent(Envelope):
-    vehicle_id: str = Field(min_length=1, max_length=64)
+    vehicle_id: Identifier
     at: UtcDatetime = Field(description="Device time at which it happened")
     latitude: float | None = None
     longitude: float | None = None

@@ -5,14 +5,19 @@ in-sync replica and a retried send never duplicates.
 
 Consumers: offsets commit only after the handler returned (FastStream
 `AckPolicy.NACK_ON_ERROR`: an exception seeks back, so the batch is redelivered).
-On top of that, `process_batch` classifies failures:
+On top of that, `process_batch` classifies failures (`failures.is_transient`):
 
-* a record that cannot be decoded into its contract is a permanent failure: it goes
-  to `<topic>.<service>.dlq` with the original bytes and the error in headers, and the
-  rest of the batch is processed;
-* any other exception is treated as transient (database or Redis down): the batch is
-  redelivered after a jittered backoff, and only after `attempts` tries is it
-  dead-lettered, so one bad batch cannot block a partition forever.
+* a record that cannot be decoded into its contract goes to `<topic>.<service>.dlq`
+  with the original bytes and the error in headers, and the rest of the batch is
+  processed;
+* a permanent failure of the handler (bad data, a bug) is isolated by bisection: the
+  batch is handled again in halves, in record order, until the records that fail on
+  their own are found; those alone are dead-lettered, every other record takes effect,
+  so one poison record never blocks a partition nor drags good records with it;
+* a transient failure (a dependency down) redelivers the whole batch after a jittered
+  backoff, until the dependency is back (or, if `attempts` is set, until it runs out).
+
+Handlers must therefore be idempotent: a record may be handled more than once.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from coldchain_contracts import dlq_topic
 from coldchain_servicekit import tracecontext
+from coldchain_servicekit.failures import is_transient
 from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.logging import get_logger
 from coldchain_servicekit.settings import ServiceSettings
@@ -210,9 +216,15 @@ def partition_heads(records: Sequence[Record]) -> list[tuple[str, int, int]]:
 
 @dataclass
 class RetryPolicy:
-    """Bounded, jittered backoff for transient failures, counted per partition head."""
+    """Jittered backoff for transient failures, counted per partition head.
 
-    attempts: int = 20
+    `attempts=0` (the default) retries until the dependency is back: a transient failure
+    means nothing on the partition could progress anyway, and dead-lettering good records
+    during an outage would turn it into data somebody must replay. A positive bound
+    restores the old trade (dead-letter after that many attempts).
+    """
+
+    attempts: int = 0
     base_delay_s: float = 0.5
     max_delay_s: float = 30.0
     max_tracked: int = 10_000
@@ -227,6 +239,10 @@ class RetryPolicy:
         for head in heads:
             self._failures[head] = attempt
         return attempt
+
+    def exhausted(self, attempt: int) -> bool:
+        """Whether a batch that failed `attempt` times should be dead-lettered (0: never)."""
+        return 0 < self.attempts <= attempt
 
     def forget(self, records: Sequence[Record]) -> None:
         for head in partition_heads(records):
@@ -286,15 +302,14 @@ async def process_batch(
     ):
         good, bad = decode(records, decoder)
         try:
-            if good:
-                await handle(good)
+            failed = await _handle_isolating(good, handle) if good else []
         except Exception as exc:
             attempt = retry.record_failure(records)
             TRANSIENT_FAILURES.labels(head.topic).inc()
-            if attempt < retry.attempts:
+            if not retry.exhausted(attempt):
                 delay = retry.delay_for(attempt)
                 log.warning(
-                    "batch failed, will be redelivered",
+                    "batch failed on a transient error, will be redelivered",
                     attempt=attempt,
                     delay_s=round(delay, 2),
                     error=repr(exc)[:300],
@@ -302,11 +317,41 @@ async def process_batch(
                 await asyncio.sleep(delay)
                 raise
             log.error("batch failed on every attempt; dead-lettering", error=repr(exc)[:300])
-            await _dead_letter(dead_letters, [(d.record, exc) for d in good], "retries_exhausted", retry)
+            failed = [(d.record, exc) for d in good]
+            await _dead_letter(dead_letters, failed, "retries_exhausted", retry)
+            failed = []
             retry.forget(records)  # a redelivery (if what follows fails) starts counting afresh
+        await _dead_letter(dead_letters, failed, "handler_failed", retry)
         await _dead_letter(dead_letters, bad, "contract_violation", retry)
         retry.forget(records)
         CONSUMED.labels(head.topic).inc(len(records))
+
+
+async def _handle_isolating(
+    batch: list[Delivered[M]], handle: Callable[[list[Delivered[M]]], Awaitable[None]]
+) -> list[tuple[Record, Exception]]:
+    """Handle the batch; on a permanent failure, bisect it and return the records that fail alone.
+
+    Halves are handled in record order, so per-key order holds. A transient failure at any
+    depth propagates: the whole batch is then redelivered, and what already took effect is
+    applied again (handlers are idempotent).
+    """
+    try:
+        await handle(batch)
+        return []
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        if len(batch) == 1:
+            log.warning(
+                "record failed permanently",
+                partition=batch[0].record.partition,
+                offset=batch[0].record.offset,
+                error=repr(exc)[:300],
+            )
+            return [(batch[0].record, exc)]
+    middle = len(batch) // 2
+    return await _handle_isolating(batch[:middle], handle) + await _handle_isolating(batch[middle:], handle)
 
 
 async def _dead_letter(

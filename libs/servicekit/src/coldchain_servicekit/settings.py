@@ -47,9 +47,11 @@ class ServiceSettings(BaseSettings):
     retry_base_delay_s: float = 0.5
     retry_max_delay_s: float = 30.0
     dlq_transient_attempts: int = Field(
-        default=20,
+        default=0,
+        ge=0,
         description="Attempts (backoff doubling from 0.5 s to 30 s) for a batch failing with a "
-        "transient error before it is dead-lettered: about five minutes of outage",
+        "transient error (a dependency down) before it is dead-lettered; 0 retries until the "
+        "dependency is back. Permanent errors are isolated and dead-lettered at once",
     )
 
 

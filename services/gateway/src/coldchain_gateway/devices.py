@@ -18,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts import DeviceOptions, DeviceRegistered
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_contracts.topics import FLEET_DEVICES
 from coldchain_gateway.schemas import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
@@ -31,7 +32,7 @@ router = APIRouter(
     prefix="/v1/devices", tags=["devices"], responses=problem_responses(*PROTECTED, 404, 502, 503)
 )
 log = get_logger(__name__)
-DeviceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+DeviceId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 class DeviceIn(BaseModel):
@@ -51,7 +52,7 @@ class DeviceIn(BaseModel):
     )
 
     vehicle_id: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="None: unbound"
+        default=None, min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN, description="None: unbound"
     )
     protocol: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9-]+$", examples=["teltonika"])
     options: DeviceOptions = Field(default_factory=DeviceOptions)

@@ -23,6 +23,7 @@ from coldchain_contracts.dispatch import (
     RequestPlan,
     derived_plan_id,
 )
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_contracts.topics import DISPATCH_COMMANDS
 from coldchain_gateway.idempotency import principal_of
 from coldchain_gateway.schemas import PROTECTED, problem_responses
@@ -38,7 +39,7 @@ router = APIRouter(
     prefix="/v1/dispatch", tags=["dispatch"], responses=problem_responses(*PROTECTED, 404, 502, 503)
 )
 log = get_logger(__name__)
-VehicleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+VehicleId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 TraceParent = Annotated[str | None, Header(description="W3C trace context to continue")]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from coldchain_contracts import ChannelState, ReeferReading
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 
 MAX_BATCH = 1000
 NUL = "\x00"
@@ -73,7 +74,7 @@ class GpsFixIn(BaseModel):
         },
     )
 
-    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    device_id: str = Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)
     time: AwareDatetime = Field(description="Device time of the fix, ISO-8601 with offset")
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)

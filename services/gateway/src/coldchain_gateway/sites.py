@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, File, Header, Path, Query, Request, Response, UploadFile
 
 from coldchain_contracts import SiteRole
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_gateway.schemas import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
@@ -24,7 +25,7 @@ from coldchain_gateway.upstream import forward
 router = APIRouter(
     prefix="/v1/sites", tags=["sites"], responses=problem_responses(*PROTECTED, 404, 409, 415, 502, 503)
 )
-SiteId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+SiteId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 SITE_EXAMPLE: dict[str, Any] = {
     "name": "Icheon cold storage hub",
     "address": "Majang-myeon, Icheon-si, Gyeonggi-do",

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_gateway.schemas import PROTECTED, PeriodStatus, problem_responses, read_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
@@ -26,7 +27,7 @@ router = APIRouter(
     dependencies=[require(Permission.VEHICLES_READ, RateClass.READ)],
     responses=problem_responses(*PROTECTED, 404, 502),
 )
-VehicleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+VehicleId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 From = Annotated[datetime | None, Query(alias="from", description="Inclusive, ISO-8601 with offset")]
 To = Annotated[datetime | None, Query(description="Exclusive, ISO-8601 with offset; default now")]
 Cursor = Annotated[

@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel
 
 from coldchain_contracts import DeviceOptions
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_ingest.registry import DeviceEntry, DeviceRegistry
 
 router = APIRouter(prefix="/v1/devices", tags=["devices"])
-DeviceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+DeviceId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 class DeviceOut(BaseModel):

@@ -163,7 +163,11 @@ def test_empty_values_are_ignored_and_a_repeated_parameter_keeps_its_last_value(
         ("/?id=1&lat=north&lon=30.0", "lat='north' is not a number"),
         ("/?id=1&location=60.0", "expected lat,lon"),
         ("/?id=1&lat=nan&lon=1", "not a finite number"),
-        (f"/?id={'x' * 65}&lat=1&lon=1", "longer than 64"),
+        (f"/?id={'x' * 65}&lat=1&lon=1", "1-64 characters"),
+        # The attack that stalled tracking: PostgreSQL refuses U+0000 in any text column.
+        ("/?id=abc%00def&lat=1&lon=1", "letters, digits"),
+        ("/?id=a%2Fb&lat=1&lon=1", "letters, digits"),
+        ("/?id=truck%207&lat=1&lon=1", "letters, digits"),
     ],
 )
 def test_bad_requests_say_what_is_wrong(url: str, message: str) -> None:
@@ -180,6 +184,11 @@ def test_out_of_range_heading_is_refused_and_negative_means_unknown() -> None:
     with pytest.raises(OsmAndError, match="heading"):
         to_raw_fix(query("/?id=1&lat=1&lon=2&bearing=400"), SpeedUnit.KNOTS, NOW)
     assert query("/?id=1&lat=1&lon=2&bearing=-1&speed=-1").heading is None
+
+
+def test_a_json_device_id_follows_the_same_rule() -> None:
+    with pytest.raises(OsmAndError, match="letters, digits"):
+        decode("", "application/json", CLIENT_9_JSON.replace(b'"48241179"', b'"4824\\u00001179"'))
 
 
 def test_traccar_client_9_json_body() -> None:

@@ -77,6 +77,12 @@ def test_unreadable_channels_are_record_errors(signal: str, degree: str) -> None
         channel("A", signal, degree)
 
 
+@pytest.mark.parametrize("terminal", ["T10\x000234", "T 100234", "T/1", "x" * 65])
+def test_a_terminal_id_outside_the_identifier_rule_is_a_record_error(terminal: str) -> None:
+    with pytest.raises(RecordError, match="TID_ID"):
+        gps_record({**GPS, "TID_ID": terminal})
+
+
 def test_temperature_record_strips_padding() -> None:
     record = temperature_record(TEMP)
     assert record.readings == (

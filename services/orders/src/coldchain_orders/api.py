@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import OrderStatus, SiteRole, TemperatureZone, utcnow
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_orders import importing
 from coldchain_orders.imports import FileError, Format, Kind
 from coldchain_orders.queries import OrderFilter, OrderQueries
@@ -24,7 +25,7 @@ from coldchain_orders.templates import template
 from coldchain_servicekit.problems import problem
 
 router = APIRouter(prefix="/v1")
-SiteId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+SiteId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

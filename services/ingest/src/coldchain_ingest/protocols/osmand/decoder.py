@@ -24,9 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from coldchain_contracts import SpeedUnit
+from coldchain_contracts.identifiers import ID_RULE, is_identifier
 from coldchain_ingest.protocols.osmand.values import OsmAndError, attribute, flag, number, timestamp
-
-MAX_DEVICE_ID = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +66,8 @@ def _device_id(value: object) -> str:
     device_id = str(value).strip()
     if not device_id:
         raise OsmAndError("Missing device id", "id (or deviceid) is mandatory")
-    if len(device_id) > MAX_DEVICE_ID:
-        raise OsmAndError("Invalid device id", f"the device id is longer than {MAX_DEVICE_ID} characters")
+    if not is_identifier(device_id):
+        raise OsmAndError("Invalid device id", f"the device id must be {ID_RULE}")
     return device_id
 
 

@@ -15,10 +15,10 @@ id and count to 2 bytes and appends NX: a count (2) of (id (2), length (2), valu
 
 from __future__ import annotations
 
-import string
 import struct
 from dataclasses import dataclass
 
+from coldchain_contracts.identifiers import is_identifier
 from coldchain_ingest.protocols.teltonika.crc import crc16_ibm
 
 CODEC_8 = 0x08
@@ -28,7 +28,6 @@ CRC_BYTES = 4
 MIN_DATA_LENGTH = 3  # codec id, number of data 1, number of data 2 (zero records)
 # timestamp, priority, longitude, latitude, altitude, angle, satellites, speed
 _RECORD_HEAD = struct.Struct(">QBiihHBH")
-_IMEI_CHARS = frozenset(string.ascii_letters + string.digits + "._:-")
 
 
 class FrameError(ValueError):
@@ -98,7 +97,7 @@ def imei_from(raw: bytes) -> str:
         text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
         raise MalformedFrame("IMEI is not ASCII") from exc
-    if not 1 <= len(text) <= 64 or not set(text) <= _IMEI_CHARS:
+    if not is_identifier(text):
         raise MalformedFrame(f"implausible IMEI {text!r}")
     return text
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from coldchain_contracts import ChannelState, ReeferReading
+from coldchain_contracts.identifiers import ID_RULE, is_identifier
 
 R = TypeVar("R")
 KST = timezone(timedelta(hours=9), "KST")
@@ -104,8 +105,8 @@ def kst_to_utc(date: str, time: str) -> datetime:
 
 def _terminal(record: Mapping[str, Any]) -> str:
     terminal = _text(record, "TID_ID")
-    if not terminal or len(terminal) > 64:
-        raise RecordError(f"TID_ID {terminal!r} is empty or longer than 64 characters")
+    if not is_identifier(terminal):
+        raise RecordError(f"TID_ID {terminal!r} is not an identifier ({ID_RULE})")
     return terminal
 
 
