@@ -19,7 +19,7 @@ BENCH_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/bench COLDCHAIN_KAFKA_PORT=191
 TEST_KAFKA_PORT ?= 29092
 TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
-TEST_ENV := COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
+TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
 .PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 

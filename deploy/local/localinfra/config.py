@@ -19,6 +19,11 @@ HOST = "127.0.0.1"
 CACHE = Path(os.environ.get("COLDCHAIN_CACHE") or Path.home() / ".cache" / "coldchain")
 
 
+# Durable by default: an acknowledged write survives a crash of PostgreSQL or Redis. The
+# test instance turns it off (COLDCHAIN_DURABLE=false): its data is thrown away anyway.
+DURABLE = os.environ.get("COLDCHAIN_DURABLE", "true").strip().lower() not in {"0", "false", "no", "off"}
+
+
 def env_port(name: str, default: int) -> int:
     """Ports come from the environment so parallel checkouts or CI jobs can avoid clashes."""
     return int(os.environ.get(name, default))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .apt import apt_install, stop_system_service
 from .components import Component
-from .config import HOST, STATE, env_port
+from .config import DURABLE, HOST, STATE, env_port
 from .errors import InfraError
 from .processes import process_alive, read_pid, run, terminate
 
@@ -54,10 +54,13 @@ class Postgres(Component):
                 f"-c listen_addresses={HOST}",
                 f"-p {self.port}",
                 f"-k {shlex.quote(str(self.sockets))}",
-                # Throwaway dev data: durability is not worth the I/O here.
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                # PostgreSQL's own defaults (fsync, synchronous commit, full page writes) unless
+                # the instance holds throwaway test data.
+                *(
+                    []
+                    if DURABLE
+                    else ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+                ),
             ]
         )
         pg_ctl = [str(self._bin("pg_ctl")), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60"]

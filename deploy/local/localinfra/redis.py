@@ -7,7 +7,7 @@ import socket
 
 from .apt import apt_install, stop_system_service
 from .components import Component
-from .config import HOST, RUN, STATE, env_port
+from .config import DURABLE, HOST, RUN, STATE, env_port
 from .errors import InfraError
 from .processes import process_alive, read_pid, recv_exact, spawn_detached, terminate
 
@@ -66,7 +66,9 @@ class Redis(Component):
                 f'pidfile "{self.pid_file}"',
                 'logfile ""',
                 f'dir "{self.home / "data"}"',
-                "appendonly no",
+                # Live state survives a crash: the append-only file, fsynced every second
+                # (Redis's recommended trade); off for the throwaway test instance.
+                *(("appendonly yes", "appendfsync everysec") if DURABLE else ("appendonly no",)),
                 'save ""',
             )
         )
