@@ -3,7 +3,8 @@
 Infrastructure (Kafka, PostgreSQL, Redis) is started before this by
 `deploy/local/infra.py up`. Each service runs as its own process in its own session
 (so Ctrl-C reaches only this supervisor, which then stops them in order), logging to
-`.local/logs/<service>.log`.
+`.local/logs/<service>.log`. A process that dies is restarted with backoff
+(`supervisor.py`); the others keep running.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from coldchain_devtools.simulator import DEV_INGEST_KEY
+from coldchain_devtools.supervisor import Supervisor
 from coldchain_devtools.topics import ensure_topics
 
 DEFAULT_PORTS = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
@@ -94,8 +97,7 @@ def main() -> None:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     created = asyncio.run(ensure_topics(bootstrap))
     print(f"topics ready ({len(created)} created)", flush=True)
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    interrupted = False
+    supervisor = Supervisor(log=lambda line: print(line, flush=True))
 
     def on_signal(_sig: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -103,25 +105,26 @@ def main() -> None:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for name in SERVICES:
-            procs[name] = start(name, f"coldchain_{name}")
+            supervisor.add(name, functools.partial(start, name, f"coldchain_{name}"))
         for name, port in SERVICES.items():
-            wait_ready(name, port, procs[name], 120)
+            wait_ready(name, port, supervisor.children[name].proc, 120)
             print(f"  {name:9s} ready on http://127.0.0.1:{port}", flush=True)
         gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
-        procs["simulator"] = start("simulator", "coldchain_devtools.simulator", "--gateway", gateway)
+        supervisor.add(
+            "simulator",
+            functools.partial(start, "simulator", "coldchain_devtools.simulator", "--gateway", gateway),
+        )
         print_banner(time.monotonic() - started)
-        while all(p.poll() is None for p in procs.values()):
+        # Until Ctrl-C: a process that dies is restarted with backoff (supervisor.py).
+        while True:
+            supervisor.poll()
             time.sleep(1)
-        dead = [n for n, p in procs.items() if p.poll() is not None]
-        print(f"stopping: {', '.join(dead)} exited; see {LOGS}", flush=True)
     except KeyboardInterrupt:
-        interrupted = True
+        pass
     finally:
-        stop_all(procs)
+        stop_all(supervisor.processes())
         with contextlib.suppress(OSError):  # the terminal may be gone already
             print("services stopped", flush=True)
-    if not interrupted:
-        raise SystemExit(1)
 
 
 CURL_EXAMPLE = (
