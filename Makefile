@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
+.PHONY: secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -61,9 +61,17 @@ test: install lint typecheck ## lint, type-check, and every test against real Ka
 test-fast: install ## unit and component tests only (no infrastructure)
 	$(VENV_PY) -m pytest -m "unit or component" $(PYTEST_ARGS)
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, and the secrets scan
 	$(VENV_PY) -m ruff check .
 	$(VENV_PY) -m ruff format --check .
+	@$(MAKE) --no-print-directory secrets
+
+secrets: install ## scan every tracked file for secrets (detect-secrets; audited non-secrets in .secrets.baseline)
+	@# The hook rewrites a baseline whose line numbers moved (exit 3): give it a copy, fail only on new findings (exit 1).
+	@tmp=$$(mktemp) && cp .secrets.baseline $$tmp && \
+		{ out=$$(.venv/bin/detect-secrets-hook --baseline $$tmp $$(git ls-files)); rc=$$?; rm -f $$tmp; \
+		  if [ $$rc -eq 1 ]; then echo "$$out"; echo "secrets scan: new finding(s); remove them, or mark a false positive with '# pragma: allowlist secret'"; exit 1; fi; \
+		  echo "secrets scan: no new findings"; }
 
 fmt: install ## format and autofix
 	$(VENV_PY) -m ruff format .
