@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
+
 from pydantic import Field, field_validator
 
 from coldchain_gateway.security.ratelimit import Rate
@@ -68,8 +70,10 @@ class GatewaySettings(ServiceSettings):
     public_docs: bool = Field(default=True, description="False: no /docs and /openapi.json")
     cors_origins: list[str] = Field(default_factory=list, description="JSON list of allowed origins")
     hsts: bool = Field(default=False, description="Send Strict-Transport-Security (behind TLS)")
-    trust_forwarded_for: bool = Field(
-        default=False, description="Take the client IP from X-Forwarded-For (behind a trusted proxy)"
+    trusted_proxies: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="JSON list of proxy addresses or networks (CIDR) whose X-Forwarded-For is believed; "
+        "the client IP is then the right-most entry that is not such a proxy. Empty: the peer address",
     )
     max_body_bytes: int = Field(default=64 * 1024, description="Request body limit, except telemetry")
     max_telemetry_body_bytes: int = Field(default=2 * 1024 * 1024, description="Telemetry batch body limit")

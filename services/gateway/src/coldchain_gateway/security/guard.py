@@ -16,6 +16,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+from coldchain_gateway.security.client_address import forwarded_client
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.security.principal import Authenticator, Principal, Unauthenticated
 from coldchain_gateway.security.ratelimit import Limiter, retry_after
@@ -44,12 +45,10 @@ class RateClass(StrEnum):
 
 
 def client_ip(request: Request) -> str:
-    settings = request.app.state.settings
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client(
+        peer, request.headers.get("x-forwarded-for", ""), request.app.state.settings.trusted_proxies
+    )
 
 
 def unauthenticated(reason: Unauthenticated) -> ProblemError:

@@ -36,6 +36,7 @@ class EmbeddedServer:
             lifespan="off",
             log_config=None,
             access_log=False,
+            proxy_headers=False,  # the client address is the peer's, never a forged header
             timeout_graceful_shutdown=int(graceful_s),
         )
         self._server = _Embedded(self._config)
