@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
+.PHONY: docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ typecheck: install ## mypy strict
 
 migrate: install up ## run every service's migrations
 	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch; do $(VENV_PY) -m coldchain_$$s migrate; done
+
+docs: install ## regenerate docs/reference (configuration from the settings classes, topics from the registry)
+	$(VENV_PY) -m coldchain_devtools docs
 
 contracts-snapshot: install ## accept a compatible contracts change into the committed schema snapshot
 	$(VENV_PY) -m coldchain_contracts.schema_export

@@ -1,4 +1,4 @@
-"""`python -m coldchain_devtools {run|topics|simulate|replay-dlq}`."""
+"""`python -m coldchain_devtools {run|topics|simulate|replay-dlq|docs}`."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ def main() -> None:
         from coldchain_devtools.simulator import main as run
     elif command == "replay-dlq":
         from coldchain_devtools.dlq_replay import main as run
+    elif command == "docs":
+        from coldchain_devtools.reference_docs import main as run
     else:
-        raise SystemExit(f"unknown command {command!r}; expected run, topics, simulate or replay-dlq")
+        raise SystemExit(f"unknown command {command!r}; expected run, topics, simulate, replay-dlq or docs")
     run()
 
 
