@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
+.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -57,6 +57,12 @@ test: install lint typecheck ## lint, type-check, and every test against real Ka
 	@$(TEST_ENV) $(INFRA) up
 	@trap '$(TEST_ENV) $(INFRA) down' EXIT; eval "$$($(TEST_ENV) $(INFRA) env)" && \
 		$(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+coverage: install ## the whole suite under coverage.py (in-process code), on make test's infrastructure
+	@$(TEST_ENV) $(INFRA) up
+	@trap '$(TEST_ENV) $(INFRA) down' EXIT; eval "$$($(TEST_ENV) $(INFRA) env)" && \
+		rm -f .coverage .coverage.* && $(VENV_PY) -m coverage run -m pytest $(PYTEST_ARGS) && \
+		$(VENV_PY) -m coverage combine -q && $(VENV_PY) -m coverage report --format=total | sed 's/^/coverage: /;s/$$/ %/'
 
 test-fast: install ## unit and component tests only (no infrastructure)
 	$(VENV_PY) -m pytest -m "unit or component" $(PYTEST_ARGS)
