@@ -4,7 +4,7 @@
         [--anchor-limits 5] [--seed 0]        (or `make bench-dispatch LIMITS=... INSTANCES=...`)
 
 Runs `bench/solve_vrptw.py` (our entry point, engine `auto`) in a fresh process on every
-instance of /work/shared/bench/vrptw/solomon/ at each time limit, then the anchors at the
+instance of shared/bench/vrptw/solomon/ (beside the repository) at each time limit, then the anchors at the
 anchor limits: `pyvrp-stock` (PyVRP as its documentation shows it) and `ortools` (guided
 local search). Every distance is our evaluator's double-precision figure; the gap is
 100 * (distance - bks) / bks against bks_routes_double_precision.csv. An infeasible solution
@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coldchain_devtools.shared_data import vrptw_dir
+
 HERE = Path(__file__).resolve().parent
 SOLVE = HERE / "solve_vrptw.py"
-BENCH = Path("/work/shared/bench/vrptw")
+BENCH = vrptw_dir()
 SOLOMON = BENCH / "solomon"
 BKS = BENCH / "bks_routes_double_precision.csv"
 ANCHORS = ("pyvrp-stock", "ortools")

@@ -3,7 +3,7 @@
     .venv/bin/python bench/solve_vrptw.py FILE --seconds S [--seed N] [--engine E]
     (or `make solve-vrptw FILE=... SECONDS=...`)
 
-FILE is a path or a Solomon instance name (looked up in /work/shared/bench/vrptw/solomon/).
+FILE is a path or a Solomon instance name (looked up in shared/bench/vrptw/solomon/ beside the repository).
 Engines: `auto` (ours: PyVRP for VRPTW), `pyvrp`, `ortools` (guided local search) from
 coldchain_dispatch.vrptw, and `pyvrp-stock`: PyVRP used the way its documentation shows
 (`pyvrp.read(..., round_func="exact")`, `Model.from_data`, `solve`), the anchor a user would
@@ -19,12 +19,13 @@ import sys
 import time
 from pathlib import Path
 
+from coldchain_devtools.shared_data import vrptw_dir
 from coldchain_dispatch.vrptw.engines.solution import EngineSolution
 from coldchain_dispatch.vrptw.evaluate import evaluate
 from coldchain_dispatch.vrptw.instance import VrptwInstance, load
 from coldchain_dispatch.vrptw.solve import ENGINES, VrptwResult, solve_vrptw
 
-SOLOMON = Path("/work/shared/bench/vrptw/solomon")
+SOLOMON = vrptw_dir() / "solomon"
 STOCK = "pyvrp-stock"
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 import vrplib
 
+from coldchain_devtools.shared_data import vrptw_dir
 from coldchain_dispatch.vrptw.evaluate import ViolationKind, evaluate, route_distance
 from coldchain_dispatch.vrptw.instance import VrptwInstance, build, load
 
 pytestmark = pytest.mark.unit
-BENCH = Path("/work/shared/bench/vrptw")
+BENCH = vrptw_dir()
 BKS_CSV = BENCH / "bks_routes_double_precision.csv"
 
 
@@ -27,7 +27,6 @@ def bks_rows() -> list[tuple[str, float, bool]]:
         ]
 
 
-@pytest.mark.skipif(not BKS_CSV.exists(), reason="Solomon BKS not present")
 @pytest.mark.parametrize(("name", "distance", "feasible"), bks_rows())
 def test_bks_routes_match_published_double_precision_figures(
     name: str, distance: float, feasible: bool

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from coldchain_devtools.shared_data import vrptw_dir
 from coldchain_dispatch.vrptw.instance import DEPOT, load
 
 pytestmark = pytest.mark.unit
-SOLOMON = Path("/work/shared/bench/vrptw/solomon")
+SOLOMON = vrptw_dir() / "solomon"
 C101 = SOLOMON / "C101.vrp"
 
-needs_solomon = pytest.mark.skipif(not C101.exists(), reason="Solomon instances not present")
 
-
-@needs_solomon
 def test_c101_header_and_known_values() -> None:
     c101 = load(C101)
     assert c101.name == "C101"
@@ -36,7 +33,6 @@ def test_c101_header_and_known_values() -> None:
     assert sum(c101.demands) == 1810
 
 
-@needs_solomon
 def test_distance_matrix_is_double_precision_euclidean() -> None:
     c101 = load(C101)
     d = c101.distance
@@ -47,7 +43,6 @@ def test_distance_matrix_is_double_precision_euclidean() -> None:
     assert not np.diag(d).any()
 
 
-@needs_solomon
 def test_truncation_keeps_depot_and_first_clients() -> None:
     small = load(C101).truncated(25)
     assert small.name == "C101-25"

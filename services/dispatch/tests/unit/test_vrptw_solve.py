@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from coldchain_devtools.shared_data import vrptw_dir
 from coldchain_dispatch.vrptw.__main__ import main
 from coldchain_dispatch.vrptw.engines.scaled import SCALE, scale
 from coldchain_dispatch.vrptw.evaluate import evaluate, route_distance
@@ -16,8 +16,7 @@ from coldchain_dispatch.vrptw.instance import VrptwInstance, load
 from coldchain_dispatch.vrptw.solve import AUTO_ENGINE, solve_vrptw
 
 pytestmark = pytest.mark.unit
-R101 = Path("/work/shared/bench/vrptw/solomon/R101.vrp")
-needs_solomon = pytest.mark.skipif(not R101.exists(), reason="Solomon instances not present")
+R101 = vrptw_dir() / "solomon" / "R101.vrp"
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,6 @@ def r101_25() -> VrptwInstance:
     return load(R101).truncated(25)
 
 
-@needs_solomon
 @pytest.mark.parametrize("engine", ["auto", "pyvrp", "ortools"])
 def test_short_solve_is_feasible_and_reevaluated(r101_25: VrptwInstance, engine: str) -> None:
     result = solve_vrptw(r101_25, seconds=0.5, seed=1, engine=engine)
@@ -39,7 +37,6 @@ def test_short_solve_is_feasible_and_reevaluated(r101_25: VrptwInstance, engine:
     assert result.seconds < 5
 
 
-@needs_solomon
 def test_cli_prints_the_result_object_last(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(R101), "--seconds", "0.3"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -49,13 +46,11 @@ def test_cli_prints_the_result_object_last(capsys: pytest.CaptureFixture[str]) -
     assert out["distance"] == pytest.approx(evaluate(load(R101), out["routes"]).distance, abs=1e-6)
 
 
-@needs_solomon
 def test_unknown_engine_is_refused(r101_25: VrptwInstance) -> None:
     with pytest.raises(ValueError, match="unknown engine"):
         solve_vrptw(r101_25, 1, engine="gurobi")
 
 
-@needs_solomon
 def test_scaled_times_never_run_early(r101_25: VrptwInstance) -> None:
     scaled = scale(r101_25)
     exact = r101_25.distance * SCALE

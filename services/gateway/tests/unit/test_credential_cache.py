@@ -13,6 +13,8 @@ from coldchain_gateway.security import principal as principal_module
 from coldchain_gateway.security.principal import TokenAuthenticator
 from coldchain_gateway.security.store import Credential
 
+pytestmark = pytest.mark.unit
+
 KEY = "cci_" + "k" * 40
 
 

@@ -7,6 +7,8 @@ import pytest
 from coldchain_gateway.security.ratelimit import Rate
 from coldchain_gateway.security.synced_limiter import LocalBucket
 
+pytestmark = pytest.mark.unit
+
 
 def test_grants_the_tokens_it_holds_then_says_when_the_next_comes() -> None:
     bucket = LocalBucket(Rate.parse("3/3s"), tokens=3, at=0.0)
