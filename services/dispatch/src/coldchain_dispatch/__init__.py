@@ -1,2 +1,3 @@
-"""Dispatch service. In this release it starts, migrates its schema and reports readiness;
-its domain arrives with its own issue."""
+"""Dispatch service: plans routes for the fleet (PyVRP or OR-tools), inserts new orders into
+the running plan, re-optimises it in the background and re-plans around a breakdown or a
+temperature excursion; publishes the routes on `dispatch.assignments.v1`."""

@@ -1,4 +1,5 @@
-"""Vehicle reads, answered by tracking's query API.
+"""Vehicle reads: live states from the gateway's own copy of `tracking.vehicle-state.v1`
+(tracking's query API until that copy has caught up), history from tracking.
 
 Upstream answers (including its problem details) pass through unchanged; an
 unreachable upstream is a 503 problem, never a hang. Lists are pages: `limit` plus the
