@@ -17,7 +17,7 @@ from typing import Literal
 
 from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning.model import GeoPoint, Order, Problem, Stop, TimeWindow, Vehicle
-from coldchain_dispatch.planning.travel import haversine_km
+from coldchain_servicekit.geo import haversine_m
 
 KST = timezone(timedelta(hours=9), "KST")
 Mode = Literal["metro", "linehaul"]
@@ -121,9 +121,7 @@ def _metro_order(rng: random.Random, i: int, day: date) -> Order:
     warehouse = rng.choice(METRO_WAREHOUSES)
     # Multi-drop: a warehouse serves the sites of its own part of the metro area.
     home = METRO_ANCHORS[warehouse]
-    anchor = rng.choice(
-        [a for a, p in METRO_ANCHORS.items() if haversine_km(GeoPoint(*home), GeoPoint(*p)) < 15.0]
-    )
+    anchor = rng.choice([a for a, p in METRO_ANCHORS.items() if haversine_m(home, p) < 15_000.0])
     slot = rng.random()
     if slot < 0.45:  # morning delivery
         pickup_open, delivery = rng.uniform(5.0, 7.0), _window(day, 8.0, 4.0)

@@ -9,17 +9,16 @@ every consumer (solver, heuristics, validator) sees the same numbers.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from coldchain_servicekit.geo import EARTH_RADIUS_M
+
 if TYPE_CHECKING:
     from coldchain_dispatch.planning.model import GeoPoint
-
-EARTH_RADIUS_M = 6_371_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +81,6 @@ class HaversineTravel:
             metres=np.ceil(road_m).astype(np.int64).tolist(),
             seconds=np.ceil(seconds).astype(np.int64).tolist(),
         )
-
-
-def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
-    """Great-circle distance, for generators and sanity checks."""
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h))) / 1000.0
 
 
 class MatrixCache:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts import GeofenceEntered, GeofenceExited, SiteUpserted
 from coldchain_contracts.tracking_events import TrackingEvent
-from coldchain_tracking.analysis.geo import haversine_m, local_xy
+from coldchain_servicekit.geo import haversine_m, local_xy
 from coldchain_tracking.analysis.ids import event_id, subject_id
 from coldchain_tracking.analysis.sample import Point
 
@@ -75,7 +75,7 @@ class Geofence(BaseModel):
         """How far outside the boundary a point is (0 or negative inside)."""
         if self.polygon is None:
             radius = self.radius_m or 0.0
-            return haversine_m(self.latitude, self.longitude, lat, lon) - radius
+            return haversine_m((self.latitude, self.longitude), (lat, lon)) - radius
         if point_in_polygon(lat, lon, self.polygon):
             return 0.0
         return distance_to_polygon_m(lat, lon, self.polygon)
@@ -104,8 +104,8 @@ def distance_to_polygon_m(lat: float, lon: float, polygon: tuple[tuple[float, fl
     best = float("inf")
     n = len(polygon)
     for i in range(n):
-        ax, ay = local_xy(lat, lon, *polygon[i])
-        bx, by = local_xy(lat, lon, *polygon[(i + 1) % n])
+        ax, ay = local_xy((lat, lon), polygon[i])
+        bx, by = local_xy((lat, lon), polygon[(i + 1) % n])
         dx, dy = bx - ax, by - ay
         length2 = dx * dx + dy * dy
         t = 0.0 if length2 == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length2))

@@ -7,7 +7,7 @@ speed, the speed implied by the distance from the previous valid fix is used.
 from __future__ import annotations
 
 from coldchain_contracts import Motion
-from coldchain_tracking.analysis.geo import haversine_m
+from coldchain_servicekit.geo import haversine_m
 from coldchain_tracking.analysis.sample import Point, Sample
 
 
@@ -19,7 +19,7 @@ def speed_of(sample: Sample, previous: Point | None) -> float | None:
     dt = (sample.at - previous.at).total_seconds()
     if dt <= 0:
         return None
-    metres = haversine_m(previous.latitude, previous.longitude, sample.latitude, sample.longitude)
+    metres = haversine_m((previous.latitude, previous.longitude), (sample.latitude, sample.longitude))
     return metres / dt * 3.6
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from coldchain_contracts import StopEnded, StopStarted, TripEnded, TripStarted
 from coldchain_contracts.tracking_events import TrackingEvent
-from coldchain_tracking.analysis.geo import haversine_m
+from coldchain_servicekit.geo import haversine_m
 from coldchain_tracking.analysis.ids import event_id, subject_id
 from coldchain_tracking.analysis.sample import Point, Sample
 
@@ -69,7 +69,7 @@ def observe(
     segment_km = 0.0
     if previous is not None:
         segment_km = (
-            haversine_m(previous.latitude, previous.longitude, sample.latitude, sample.longitude) / 1000
+            haversine_m((previous.latitude, previous.longitude), (sample.latitude, sample.longitude)) / 1000
         )
     if moving:
         return _on_moving(state, vehicle_id, sample, segment_km, stop_min_s)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from coldchain_contracts import Motion, StopEnded, StopStarted, TripEnded, TripStarted
+from coldchain_servicekit.geo import haversine_m
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext
-from coldchain_tracking.analysis.geo import haversine_m
 from coldchain_tracking.analysis.motion import classify, is_moving
 from coldchain_tracking.analysis.sample import Point, Sample
 from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance, tick
@@ -67,7 +67,7 @@ def test_a_trip_ends_and_a_stop_starts_when_standing_longer_than_the_minimum() -
     assert isinstance(stop_ended, StopEnded)
     assert ended.started_at == at(0)
     assert ended.at == at(6) == stop.at
-    expected_km = haversine_m(37.5, 127.0, 37.55, 127.0) / 1000
+    expected_km = haversine_m((37.5, 127.0), (37.55, 127.0)) / 1000
     assert ended.distance_km == pytest.approx(expected_km, abs=0.002)
     assert stop_ended.at == at(16)
     assert stop_ended.duration_s == 600
