@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
+from coldchain_devtools.processes import SERVICES, NotReady, start_module, stop_all, wait_ready
 from coldchain_devtools.testing import dev_key_headers, free_port
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
 UNTHROTTLED = {
     f"GATEWAY_RATE_{name}": "100000000/60s"
     for name in (
@@ -72,30 +68,13 @@ def running_services(infra: Infra, log_dir: Path) -> Iterator[dict[str, int]]:
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name in SERVICES:
-            with (log_dir / f"{name}.log").open("ab") as out:
-                procs[name] = subprocess.Popen(
-                    [sys.executable, "-m", f"coldchain_{name}"], stdout=out, stderr=subprocess.STDOUT, env=env
-                )
+            procs[name] = start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
         for name in SERVICES:
-            deadline = time.monotonic() + 120
-            while True:
-                if procs[name].poll() is not None:
-                    raise SystemExit(f"{name} exited; see {log_dir / (name + '.log')}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{ports[name]}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{name} not ready; see {log_dir / (name + '.log')}")
-                time.sleep(0.3)
+            try:
+                wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=120)
+            except NotReady as exc:
+                raise SystemExit(str(exc)) from None
         log(f"services up: {ports}")
         yield ports
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)

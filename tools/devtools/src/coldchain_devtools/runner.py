@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
-
+from coldchain_devtools.processes import NotReady, start_module, stop_all, wait_ready
 from coldchain_devtools.simulator import DEV_INGEST_KEY
 from coldchain_devtools.supervisor import Supervisor
 from coldchain_devtools.topics import ensure_topics
@@ -34,7 +30,6 @@ SERVICES = {
 }
 REPO = Path(__file__).resolve().parents[4]
 LOGS = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "logs"
-PR_SET_PDEATHSIG = 1
 # `make run` is a developer's machine: the gateway accepts its documented dev credentials
 # (docs/gateway-security.md). Set GATEWAY_DEV_MODE=false and real secrets to try production mode.
 DEV_ENV = {"GATEWAY_DEV_MODE": "true"}
@@ -44,52 +39,9 @@ DEV_ADMIN = (
 )
 
 
-def _die_with_parent() -> None:
-    """Runs in the child: ask Linux to SIGTERM it if this supervisor dies, even by SIGKILL."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def start(name: str, module: str, *args: str) -> subprocess.Popen[bytes]:
-    LOGS.mkdir(parents=True, exist_ok=True)
     env = {**DEV_ENV, **os.environ, "PYTHONUNBUFFERED": "1"}
-    with (LOGS / f"{name}.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", module, *args],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-
-
-def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{name} exited with {proc.returncode}; see {LOGS / (name + '.log')}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{name} not ready after {deadline_s:.0f}s; see {LOGS / (name + '.log')}")
-
-
-def stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    """SIGTERM everything (simulator and gateway first, in reverse start order), then wait."""
-    for proc in reversed(procs.values()):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return start_module(module, *args, env=env, log_path=LOGS / f"{name}.log", own_session=True)
 
 
 def main() -> None:
@@ -107,7 +59,10 @@ def main() -> None:
         for name in SERVICES:
             supervisor.add(name, functools.partial(start, name, f"coldchain_{name}"))
         for name, port in SERVICES.items():
-            wait_ready(name, port, supervisor.children[name].proc, 120)
+            try:
+                wait_ready(name, port, supervisor.children[name].proc, LOGS / f"{name}.log", 120)
+            except NotReady as exc:
+                raise SystemExit(str(exc)) from None
             print(f"  {name:9s} ready on http://127.0.0.1:{port}", flush=True)
         gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
         supervisor.add(
@@ -122,7 +77,7 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        stop_all(supervisor.processes())
+        stop_all(supervisor.processes(), timeout_s=15)
         with contextlib.suppress(OSError):  # the terminal may be gone already
             print("services stopped", flush=True)
 

@@ -27,6 +27,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
+from coldchain_devtools.processes import SERVICES, start_module, stop_all, wait_ready
 from coldchain_devtools.topics import ensure_topics
 
 T = TypeVar("T")
@@ -140,34 +141,6 @@ async def kafka_topics(infra: Infra) -> None:
     await ensure_topics(infra.kafka)
 
 
-SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
-
-
-def _start_service(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
-    with (log_dir / f"{name}.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", f"coldchain_{name}"], stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-
-
-def _wait_ready(
-    name: str, port: int, proc: subprocess.Popen[bytes], log_dir: Path, timeout_s: float = 90
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"{name} exited ({proc.returncode}):\n{(log_dir / (name + '.log')).read_text()[-3000:]}"
-            )
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{name} not ready:\n{(log_dir / (name + '.log')).read_text()[-3000:]}")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`running_system` only under tests/ (see its docstring)."""
     for item in items:
@@ -206,21 +179,18 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
     }
-    procs = {name: _start_service(name, env, log_dir) for name in SERVICES}
+    procs = {
+        name: start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
+        for name in SERVICES
+    }
     try:
         for name in SERVICES:
-            _wait_ready(name, ports[name], procs[name], log_dir)
+            wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log")
         yield RunningSystem(
             ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
         )
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
 
 
 @pytest.fixture
