@@ -31,6 +31,7 @@ class Compartment(BaseModel):
     channel: str = Field(examples=["A"], description="Temperature channel that monitors it")
     zone: TemperatureZone
     pallets: int = Field(ge=0)
+    setpoint_celsius: float | None = Field(default=None, description="Temperature the unit is set to")
 
 
 class Depot(BaseModel):
@@ -53,15 +54,20 @@ class VehicleRegistered(Envelope):
     event_type: Literal["VehicleRegistered"] = "VehicleRegistered"
     vehicle_id: Identifier
     plate: str = ""
+    name: str = ""
     body_type: BodyType = BodyType.CHILLED
     compartments: tuple[Compartment, ...] = ()
     weight_capacity_kg: float | None = None
+    volume_capacity_m3: float | None = Field(default=None, ge=0)
     device_ids: tuple[Identifier, ...] = Field(default=(), description="Devices bound to it")
     active: bool = True
     depot: Depot | None = None
     shift_start: time | None = Field(default=None, description="Local time (Asia/Seoul) the shift starts")
     shift_end: time | None = Field(
         default=None, description="Local time the shift ends; before start = overnight"
+    )
+    shift_weekdays: tuple[int, ...] | None = Field(
+        default=None, description="Weekdays the shift runs (0 = Monday); unset: every day"
     )
     max_route_minutes: int | None = Field(default=None, gt=0)
     forklift: bool = Field(default=False, description="Carries a forklift or its driver operates one")

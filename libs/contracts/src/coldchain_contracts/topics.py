@@ -88,7 +88,7 @@ FLEET_VEHICLES = Topic(
     value_types=(VehicleRegistered,),
     partitions=3,
     cleanup_policy="compact",
-    producer="tracking",
+    producer="orders",
     consumers=("ingest", "tracking", "dispatch"),
     description="Vehicle reference data and device bindings, latest per vehicle.",
 )

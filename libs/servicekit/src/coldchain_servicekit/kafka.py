@@ -84,7 +84,7 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 class Outgoing:
     topic: str
     key: str
-    value: bytes
+    value: bytes | None  # None: a tombstone (compaction deletes the key)
     headers: dict[str, str]
 
     @classmethod
@@ -95,6 +95,16 @@ class Outgoing:
             headers["correlation_id"] = str(message.correlation_id)
         headers[tracecontext.HEADER] = tracecontext.child_of(parent_trace)
         return cls(topic=topic, key=key, value=message.model_dump_json().encode(), headers=headers)
+
+    @classmethod
+    def tombstone(cls, topic: str, key: str, parent_trace: str | None) -> Outgoing:
+        """A null value for `key`: on a compacted topic the key is deleted."""
+        return cls(
+            topic=topic,
+            key=key,
+            value=None,
+            headers={tracecontext.HEADER: tracecontext.child_of(parent_trace)},
+        )
 
 
 class Event(Protocol):

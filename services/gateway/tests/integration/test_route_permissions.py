@@ -38,6 +38,12 @@ PINNED: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/admin/api-keys"): P.CREDENTIALS_MANAGE,
     ("GET", "/v1/admin/api-keys"): P.CREDENTIALS_MANAGE,
     ("DELETE", "/v1/admin/api-keys/{credential_id}"): P.CREDENTIALS_MANAGE,
+    ("GET", "/v1/fleet/vehicles"): P.VEHICLES_READ,
+    ("GET", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_READ,
+    ("PUT", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("PATCH", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("DELETE", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("POST", "/v1/fleet/vehicles/import"): P.VEHICLES_WRITE,
 }
 INTEGRATION_PERMISSIONS = frozenset({P.ASSIGNMENTS_READ, P.VEHICLES_READ})
 CALLERS: dict[str, frozenset[Permission]] = {

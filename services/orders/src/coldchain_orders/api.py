@@ -134,7 +134,9 @@ async def delete_site(
 
 
 @router.post(
-    "/imports/{kind}", tags=["imports"], summary="Import sites or orders from a CSV or XLSX file (raw body)"
+    "/imports/{kind}",
+    tags=["imports"],
+    summary="Import sites, vehicles or orders from a CSV or XLSX file (raw body)",
 )
 async def import_file(
     kind: Kind,
@@ -149,6 +151,10 @@ async def import_file(
     try:
         if kind == "sites":
             report = await importing.import_sites(engine, data, format_, utcnow(), settings.import_max_rows)
+        elif kind == "vehicles":
+            report = await importing.import_vehicles(
+                engine, data, format_, utcnow(), settings.import_max_rows
+            )
         else:
             report = await importing.import_orders(
                 engine,

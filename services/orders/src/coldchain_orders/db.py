@@ -100,6 +100,29 @@ order_events = Table(
     Index("order_events_order_ix", "order_id", "seq"),
 )
 
+# Vehicles: the API's document in `spec`, the published VehicleRegistered in `record`.
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("vehicle_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("plate", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("depot_site_id", Text),
+    Column("spec", JSONB, nullable=False),
+    Column("record", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A device is bound to one vehicle at most: the primary key says so, race-free.
+vehicle_devices = Table(
+    "vehicle_devices",
+    metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=False, index=True),
+)
+
 # Transactional outbox: written in the state change's transaction, relayed and deleted by
 # `relay.OutboxRelay`. `id` orders the rows of one key (see the relay for why that holds).
 outbox = Table(
@@ -110,7 +133,7 @@ outbox = Table(
     Column("key", Text, nullable=False),
     Column("event_id", Uuid, nullable=False),
     Column("headers", JSONB, nullable=False),
-    Column("payload", Text, nullable=False),
+    Column("payload", Text),  # NULL: a tombstone (the key was deleted)
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("outbox_key_ix", "topic", "key", "id"),
 )

@@ -1,4 +1,4 @@
-"""Bulk import of sites and orders from CSV or XLSX, validated row by row.
+"""Bulk import of sites, vehicles and orders from CSV or XLSX, validated row by row.
 
 The file is read and every row checked here, synchronously, against the sites the
 service knows (including sites imported earlier in the same file), so the answer can
@@ -20,11 +20,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import PlaceOrder
+from coldchain_contracts.identifiers import ID_RULE, is_identifier
 from coldchain_orders import commands
 from coldchain_orders import repository as repo
 from coldchain_orders.imports import Format, RowError, order_from_row, read_rows, site_from_row
 from coldchain_orders.sites import SiteCodeTaken, write_site
 from coldchain_orders.validation import rejection_reasons
+from coldchain_orders.vehicle_import import vehicle_from_row
+from coldchain_orders.vehicles import InvalidVehicle, write_vehicle
 
 IMPORT_NAMESPACE = uuid.UUID("5b0c7c1e-3f0e-4a53-9d6f-2c8b2f1f6a10")
 
@@ -70,6 +73,32 @@ async def import_sites(
             seen[site.site_id] = line
             accepted.append({"line": line, "site_id": site.site_id, "created": written.created})
     return _report("sites", fmt, len(rows), accepted, rejected)
+
+
+async def import_vehicles(
+    engine: AsyncEngine, data: bytes, fmt: Format, now: datetime, max_rows: int
+) -> dict[str, Any]:
+    """Each row through the same rules as a PUT; a refused row creates nothing, the rest commit."""
+    rows = read_rows(data, fmt, "vehicles", max_rows)
+    accepted: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    async with engine.begin() as conn:
+        for line, row in rows:
+            try:
+                vehicle_id, fields = vehicle_from_row(row)
+                if not is_identifier(vehicle_id):
+                    raise RowError(f"vehicle_id: {vehicle_id!r} breaks the rule: {ID_RULE}")
+                if vehicle_id in seen:
+                    raise RowError(f"vehicle_id {vehicle_id!r} already on line {seen[vehicle_id]}")
+                async with conn.begin_nested():
+                    written = await write_vehicle(conn, vehicle_id, fields, partial=False, now=now)
+            except (RowError, InvalidVehicle) as exc:
+                rejected.append({"line": line, "reason": str(exc)})
+                continue
+            seen[vehicle_id] = line
+            accepted.append({"line": line, "vehicle_id": vehicle_id, "created": written.created})
+    return _report("vehicles", fmt, len(rows), accepted, rejected)
 
 
 def _site_fields(site: Any) -> dict[str, Any]:

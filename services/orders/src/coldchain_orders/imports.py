@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from coldchain_contracts import Contact, OpeningHours, OrderSpec, SiteUpserted
 
 Format = Literal["csv", "xlsx"]
-Kind = Literal["sites", "orders"]
+Kind = Literal["sites", "orders", "vehicles"]
 
 SITE_COLUMNS = (
     "code", "name", "address", "latitude", "longitude", "role", "zones", "opening_hours",
@@ -35,9 +35,19 @@ ORDER_COLUMNS = (
     "dropoff_longitude", "dropoff_from", "dropoff_to", "dropoff_service_minutes", "priority",
     "forklift_required", "notes",
 )  # fmt: skip
-COLUMNS: dict[Kind, tuple[str, ...]] = {"sites": SITE_COLUMNS, "orders": ORDER_COLUMNS}
+VEHICLE_COLUMNS = (
+    "vehicle_id", "name", "plate", "body_type", "compartments", "weight_capacity_kg", "volume_capacity_m3",
+    "forklift", "depot_site_id", "shift_weekdays", "shift_start", "shift_end", "max_route_minutes",
+    "cost_per_km", "device_ids", "active",
+)  # fmt: skip
+COLUMNS: dict[Kind, tuple[str, ...]] = {
+    "sites": SITE_COLUMNS,
+    "orders": ORDER_COLUMNS,
+    "vehicles": VEHICLE_COLUMNS,
+}
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     "sites": ("code", "latitude", "longitude"),
+    "vehicles": ("vehicle_id", "body_type", "compartments"),
     "orders": ("order_number", "requested_date", "zone", "pallets", "weight_kg",
                "pickup_from", "pickup_to", "dropoff_from", "dropoff_to"),
 }  # fmt: skip

@@ -24,7 +24,7 @@ class OrderFilter:
     text: str | None = None
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -42,7 +42,7 @@ def _filtered(stmt: Select[Any], f: OrderFilter) -> Select[Any]:
     if f.vehicle_id:
         stmt = stmt.where(orders.c.vehicle_id == f.vehicle_id)
     if f.text:
-        pattern = _like(f.text)
+        pattern = like_pattern(f.text)
         stmt = stmt.where(
             or_(
                 orders.c.order_number.ilike(pattern),
@@ -113,7 +113,9 @@ class OrderQueries:
         count = select(func.count()).select_from(sites)
         conditions = []
         if text:
-            conditions.append(or_(sites.c.code.ilike(_like(text)), sites.c.name.ilike(_like(text))))
+            conditions.append(
+                or_(sites.c.code.ilike(like_pattern(text)), sites.c.name.ilike(like_pattern(text)))
+            )
         if role:
             conditions.append(sites.c.role == role)
         if active is not None:

@@ -92,7 +92,12 @@ class OutboxRelay:
             if not rows:
                 return 0
             messages = [
-                Outgoing(topic=r.topic, key=r.key, value=r.payload.encode(), headers=dict(r.headers))
+                Outgoing(
+                    topic=r.topic,
+                    key=r.key,
+                    value=r.payload.encode() if r.payload is not None else None,
+                    headers=dict(r.headers),
+                )
                 for r in rows
             ]
             await self._publish(messages)

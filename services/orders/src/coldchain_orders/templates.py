@@ -31,6 +31,13 @@ EXAMPLES: dict[Kind, tuple[dict[str, str], ...]] = {
          "dropoff_longitude": "", "dropoff_from": "09:00", "dropoff_to": "11:00",
          "dropoff_service_minutes": "20", "priority": "3", "forklift_required": "no", "notes": ""},
     ),
+    "vehicles": (
+        {"vehicle_id": "truck-07", "name": "Truck 07", "plate": "12가3456", "body_type": "dual",
+         "compartments": "A:frozen:-20:8; B:chilled:3:6", "weight_capacity_kg": "5000",
+         "volume_capacity_m3": "30", "forklift": "no", "depot_site_id": "ICN-HUB",
+         "shift_weekdays": "Mon-Fri", "shift_start": "08:00", "shift_end": "18:00",
+         "max_route_minutes": "600", "cost_per_km": "1.2", "device_ids": "sim-0001", "active": "yes"},
+    ),
 }  # fmt: skip
 
 
