@@ -96,6 +96,8 @@ def print_banner(elapsed_s: float) -> None:
     print(
         f"""
 Coldchain is up ({elapsed_s:.0f}s). 20 simulated trucks report every 5 s (device ids sim-0001…sim-0020).
+The simulator seeds an operator through the API: sites, 20 vehicles (sim-truck-01…20, bound to
+those devices), a dispatcher (sim-dispatcher), orders for today and tomorrow, and a plan.
 
   Gateway API   {gateway}      OpenAPI docs: {gateway}/docs
   Logs          {LOGS}/

@@ -1,8 +1,6 @@
 """Simulated customers: a site at each simulator anchor and a few orders a day between them.
 
-Pure builders (`sites`, `orders_for`) apart from `seed`, which posts them through the
-gateway. Orders carry an Idempotency-Key made of the date and their index, so a restarted
-simulator places the same orders again and the system keeps one of each.
+Pure builders; `sim_seed` posts them through the gateway.
 """
 
 from __future__ import annotations
@@ -12,10 +10,22 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 SEOUL = ZoneInfo("Asia/Seoul")
 HUB = "sim-hub-icheon"
+# Seoul-area places the simulated trucks drive between; a store at each.
+ANCHORS: dict[str, tuple[float, float]] = {
+    "Gangnam": (37.4979, 127.0276),
+    "Gangseo": (37.5509, 126.8495),
+    "Seongdong": (37.5633, 127.0365),
+    "Jongno": (37.5735, 126.9788),
+    "Eunpyeong": (37.6176, 126.9227),
+    "Goyang": (37.6584, 126.8320),
+    "Seongnam": (37.4449, 127.1388),
+    "Anyang": (37.3943, 126.9568),
+    "Bucheon": (37.5034, 126.7660),
+    "Suwon": (37.2636, 127.0286),
+    "Yongin": (37.2411, 127.1776),
+}
 HUB_POSITION = (37.2343, 127.3589)
 
 
@@ -46,13 +56,19 @@ def sites(anchors: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def orders_for(day: date, anchors: list[str], count: int, seed: int = 11) -> list[dict[str, Any]]:
-    """`count` orders for `day`: hub to a store, morning pick-up, zone mix 45/40/15."""
+def orders_for(
+    day: date, anchors: list[str], count: int, seed: int = 11, earliest: datetime | None = None
+) -> list[dict[str, Any]]:
+    """`count` orders for `day`: hub to a store, morning pick-up, zone mix 45/40/15; a
+    pick-up that would open before `earliest` (today's orders) opens up to 2 h after it."""
     rng = random.Random(f"{seed}-{day.isoformat()}")  # noqa: S311 - simulation, not security
     zones = ["frozen"] * 9 + ["chilled"] * 8 + ["ambient"] * 3
     placed = []
     for index in range(count):
         pickup_start = datetime.combine(day, time(6 + rng.randrange(3)), SEOUL)
+        late = timedelta(minutes=rng.randrange(0, 120))
+        if earliest is not None and pickup_start < earliest:
+            pickup_start = (earliest + late).replace(second=0, microsecond=0)
         drop_start = pickup_start + timedelta(hours=2 + rng.randrange(3))
         pallets = rng.randint(1, 12)
         placed.append(
@@ -81,20 +97,3 @@ def orders_for(day: date, anchors: list[str], count: int, seed: int = 11) -> lis
             }
         )
     return placed
-
-
-async def seed(client: httpx.AsyncClient, anchors: dict[str, tuple[float, float]], count: int) -> None:
-    """Create the sites and place tomorrow's orders; problems are printed, never fatal."""
-    try:
-        for sid, body in sites(anchors).items():
-            response = await client.put(f"/v1/sites/{sid}", json=body)
-            if response.status_code >= 300:
-                print(f"simulator: site {sid}: {response.status_code} {response.text[:200]}", flush=True)
-        tomorrow = datetime.now(SEOUL).date() + timedelta(days=1)
-        for index, order in enumerate(orders_for(tomorrow, list(anchors), count)):
-            key = f"simulator-{tomorrow.isoformat()}-{index}"
-            response = await client.post("/v1/orders", json=order, headers={"Idempotency-Key": key})
-            if response.status_code != 202:
-                print(f"simulator: order {order['order_number']}: {response.status_code}", flush=True)
-    except httpx.HTTPError as exc:
-        print(f"simulator: could not seed sites and orders ({exc!r})", flush=True)

@@ -20,25 +20,14 @@ from typing import Any
 
 import httpx
 
-from coldchain_devtools import sim_orders
+from coldchain_devtools import sim_fleet, sim_seed
+from coldchain_devtools.sim_orders import ANCHORS
 from coldchain_servicekit.geo import haversine_m
 
-ANCHORS: dict[str, tuple[float, float]] = {
-    "Gangnam": (37.4979, 127.0276),
-    "Gangseo": (37.5509, 126.8495),
-    "Seongdong": (37.5633, 127.0365),
-    "Jongno": (37.5735, 126.9788),
-    "Eunpyeong": (37.6176, 126.9227),
-    "Goyang": (37.6584, 126.8320),
-    "Seongnam": (37.4449, 127.1388),
-    "Anyang": (37.3943, 126.9568),
-    "Bucheon": (37.5034, 126.7660),
-    "Suwon": (37.2636, 127.0286),
-    "Yongin": (37.2411, 127.1776),
-}
 # Band centre and spread (°C) per body type; ambient trucks report no reefer channel.
 BANDS: dict[str, tuple[float, float] | None] = {
     "frozen": (-20.0, 1.0),
+    "dual": (-20.0, 1.0),  # channel A frozen; channel B chilled, see Truck.fix
     "chilled": (3.0, 0.8),
     "ambient": None,
 }
@@ -120,6 +109,11 @@ class Truck:
             if band
             else []
         )
+        if self.body == "dual":
+            chilled = BANDS["chilled"]
+            assert chilled is not None
+            reading = chilled[0] + (self.temperature - band[0]) * 0.5  # type: ignore[index]
+            temps.append({"channel": "B", "celsius": round(reading, 1), "setpoint_celsius": chilled[0]})
         return {
             "device_id": self.device_id,
             "time": now.isoformat(),
@@ -137,15 +131,14 @@ class Truck:
 def make_fleet(count: int, seed: int = 7) -> list[Truck]:
     rng = random.Random(seed)
     anchors = list(ANCHORS.values())
-    bodies = ["frozen"] * 9 + ["chilled"] * 8 + ["ambient"] * 3  # 45/40/15 %
     fleet = []
     for i in range(count):
-        body = bodies[i % len(bodies)]
+        body = sim_fleet.body_of(i)  # the body its registered vehicle has
         start = anchors[i % len(anchors)]
         band = BANDS[body]
         fleet.append(
             Truck(
-                device_id=f"sim-{i + 1:04d}",
+                device_id=sim_fleet.device_id(i),
                 body=body,
                 position=(start[0] + rng.uniform(-0.01, 0.01), start[1] + rng.uniform(-0.01, 0.01)),
                 route=road_like_route(start, rng.choice(anchors)),
@@ -162,8 +155,8 @@ async def run(
     fleet = make_fleet(count)
     headers = {"X-API-Key": api_key}
     async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=headers) as client:
-        if orders:
-            await sim_orders.seed(client, ANCHORS, orders)
+        # Seeding (and the first plan) runs beside the driving, which starts at once.
+        seeding = asyncio.create_task(sim_seed.seed_operator(gateway, count, orders)) if orders else None
         tick = 0
         while ticks is None or tick < ticks:
             now = datetime.now(UTC)
@@ -180,6 +173,8 @@ async def run(
                 print(f"simulator: gateway unreachable ({exc!r}); retrying", flush=True)
             tick += 1
             await asyncio.sleep(interval_s)
+        if seeding is not None:
+            await seeding
 
 
 def main() -> None:
@@ -194,7 +189,13 @@ def main() -> None:
         help="Integration key or device token with telemetry:ingest (default: $COLDCHAIN_INGEST_KEY, "
         "else the gateway's dev-mode key)",
     )
-    parser.add_argument("--orders", type=int, default=10, help="Sites and N orders for tomorrow (0: none)")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=40,
+        help="Seed the operator (sites, vehicles, a dispatcher) with N orders a day for today and tomorrow, "
+        "and request a plan (0: seed nothing)",
+    )
     args = parser.parse_args()
     asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.api_key, args.orders))
 

@@ -8,7 +8,7 @@ import pytest
 
 from coldchain_contracts import OrderSpec, SiteUpserted
 from coldchain_devtools import sim_orders
-from coldchain_devtools.simulator import ANCHORS
+from coldchain_devtools.sim_orders import ANCHORS
 
 pytestmark = pytest.mark.unit
 
