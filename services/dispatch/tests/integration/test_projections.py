@@ -102,7 +102,7 @@ async def test_vehicle_site_and_position_reach_the_projections(
 
     v = await eventually(lambda: row(select(vehicles).where(vehicles.c.vehicle_id == vehicle)), 30)
     assert (v.forklift, v.shift_start, v.depot_latitude) == (True, time(6, 0), 37.27)  # type: ignore[attr-defined]
-    assert v.compartments == [{"channel": "A", "zone": "frozen", "pallets": 12}]  # type: ignore[attr-defined]
+    assert v.compartments == [{"channel": "A", "zone": "frozen", "pallets": 12, "setpoint_celsius": None}]  # type: ignore[attr-defined]
     s = await eventually(lambda: row(select(sites).where(sites.c.site_id == site)), 30)
     assert s.opening_hours == [{"weekday": 0, "opens": "08:00:00", "closes": "17:00:00"}]  # type: ignore[attr-defined]
     p = await eventually(

@@ -32,6 +32,7 @@ async def osmand_url(infra: Infra, test_database: str, kafka_topics: None) -> As
         kafka_bootstrap_servers=infra.kafka,
         database_url=test_database,
         osmand_port=port,
+        teltonika_port=0,  # never the default 5027 a `make run` may hold
     )
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):

@@ -198,6 +198,7 @@ async def test_the_ingest_app_polls_uvis_when_configured(
         kafka_bootstrap_servers=infra.kafka,
         database_url=test_database,
         osmand_enabled=False,
+        teltonika_port=0,  # never the default 5027 a `make run` may hold
         uvis_base_url=url,
         uvis_serial_key=SecretStr(uvis_rows.serial),
         uvis_poll_interval_s=0.5,

@@ -27,6 +27,8 @@ ANCHORS: dict[str, tuple[float, float]] = {
     "Yongin": (37.2411, 127.1776),
 }
 HUB_POSITION = (37.2343, 127.3589)
+EXPRESS_STORE = "sim-icheon-town"
+EXPRESS_POSITION = (37.2495, 127.3589)
 
 
 def site_id(anchor: str) -> str:
@@ -53,7 +55,39 @@ def sites(anchors: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
             "longitude": lon,
             "role": "dropoff",
         }
+    found[EXPRESS_STORE] = {
+        "name": "Icheon town store (simulated, near the hub)",
+        "latitude": EXPRESS_POSITION[0],
+        "longitude": EXPRESS_POSITION[1],
+        "role": "dropoff",
+        "unloading_minutes": 10,
+    }
     return found
+
+
+def express_order(now: datetime) -> dict[str, Any]:
+    """A short run for the demo: the hub to a store 1.7 km away, open from now, so a truck
+    delivers something within minutes of `make run` starting."""
+    day = now.astimezone(SEOUL).date()
+    return {
+        "order_number": f"SIM-{day:%Y%m%d}-EXPRESS",
+        "zone": "chilled",
+        "setpoint_celsius": 3,
+        "pallets": 2,
+        "weight_kg": 200,
+        "goods": "simulated express goods",
+        "requested_date": day.isoformat(),
+        "priority": 1,
+        "pickup": {
+            "site_id": HUB,
+            "window": {"start": now.isoformat(), "end": (now + timedelta(hours=2)).isoformat()},
+            "service_minutes": 10,
+        },
+        "dropoff": {
+            "site_id": EXPRESS_STORE,
+            "window": {"start": now.isoformat(), "end": (now + timedelta(hours=3)).isoformat()},
+        },
+    }
 
 
 def orders_for(

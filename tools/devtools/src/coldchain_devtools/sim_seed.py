@@ -72,7 +72,14 @@ async def _put_all(
 
 
 async def _place(client: httpx.AsyncClient, auth: dict[str, str], count: int, now: datetime) -> int:
-    placed = 0
+    express = sim_orders.express_order(now)
+    key = f"simulator-express-{express['requested_date']}"
+    response = await send(
+        client, "POST", "/v1/orders", headers={**auth, "Idempotency-Key": key}, json=express
+    )
+    placed = 1 if response.status_code == 202 else 0
+    if not placed:
+        say(f"order {express['order_number']}: {response.status_code} {response.text[:200]}")
     today = now.astimezone(SEOUL).date()
     for day in (today, today + timedelta(days=1)):
         earliest = now + timedelta(minutes=30) if day == today else None

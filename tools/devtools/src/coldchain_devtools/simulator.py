@@ -1,10 +1,12 @@
-"""Telematics simulator: trucks driving between Seoul-area anchors with reefer temperatures.
+"""Telematics simulator: trucks with reefer temperatures, posting fixes through the gateway.
 
-Pure movement logic (`Truck.step`) is separate from the HTTP loop so it can be tested.
-Each truck drives to an anchor at an urban speed along a two-leg, road-like route,
-dwells there (speed 0, engine off at about half the stops) for a while, then picks
-another anchor. Temperatures wander inside the band
-of the truck's body type, with an occasional door opening.
+Pure movement logic (`Truck.step`) is separate from the I/O so it can be tested. In
+`make run` the trucks follow their assignments: each waits at the Icheon hub until
+`dispatch.assignments.v1` gives it a route, drives to each stop at an urban speed along a
+two-leg, road-like route, stays there for the stop's service time (capped for the demo's
+pace, never under tracking's geofence dwell) and drives home after the last one. Without
+Kafka (`--kafka` unset) the trucks roam between anchors instead. Temperatures wander
+inside the band of the truck's body type, with an occasional door opening.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer
 
-from coldchain_devtools import sim_fleet, sim_seed
+from coldchain_contracts import RouteAssigned
+from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
+from coldchain_devtools import sim_fleet, sim_orders, sim_seed
 from coldchain_devtools.sim_orders import ANCHORS
 from coldchain_servicekit.geo import haversine_m
 
@@ -47,6 +52,15 @@ def road_like_route(start: tuple[float, float], target: tuple[float, float]) -> 
     return [(target[0], start[1]), target]
 
 
+@dataclass(frozen=True)
+class Stop:
+    """A stop of an assigned route as the simulated driver sees it."""
+
+    position: tuple[float, float]
+    service_s: float
+    key: str = ""  # order id and stop kind: a stop served once is not driven to again
+
+
 @dataclass
 class Truck:
     device_id: str
@@ -60,13 +74,38 @@ class Truck:
     heading: float = 0.0
     temperature: float = 0.0
     odometer_km: float = field(default=0.0)
+    roam: bool = True
+    """Roam between anchors; otherwise follow `stops` (assigned routes) and wait at `home`."""
+    home: tuple[float, float] | None = None
+    stops: list[Stop] = field(default_factory=list)
+    revision: int = -1
+    served: set[str] = field(default_factory=set)
+
+    def assign(self, revision: int, stops: list[Stop]) -> None:
+        """Follow a newer route from here on (stops already served are not in it again)."""
+        if revision <= self.revision:
+            return
+        self.revision, self.stops = revision, [s for s in stops if s.key not in self.served]
+        if self.dwell_s <= 0:
+            self._head_on()
+
+    def _head_on(self) -> None:
+        """Drive to the next stop, else back to the depot, else stay parked."""
+        if self.stops:
+            self.route = road_like_route(self.position, self.stops[0].position)
+        elif self.home is not None and haversine_m(self.position, self.home) > 50:
+            self.route = road_like_route(self.position, self.home)
+        else:
+            self.route = []
 
     def step(self, dt_s: float) -> None:
         """Advance the truck by dt seconds: drive along its route, or dwell at a stop."""
         if self.dwell_s > 0:
             self._dwell(dt_s)
-        else:
+        elif self.route:
             self._drive(dt_s)
+        else:  # parked: no route (a following truck waits at its depot)
+            self.speed_kmh, self.ignition = 0.0, False
         band = BANDS[self.body]
         if band:
             centre, spread = band
@@ -77,7 +116,10 @@ class Truck:
         self.speed_kmh = 0.0
         if self.dwell_s <= 0:
             self.ignition = True
-            self.route = road_like_route(self.position, self.rng.choice(list(ANCHORS.values())))
+            if self.roam:
+                self.route = road_like_route(self.position, self.rng.choice(list(ANCHORS.values())))
+            else:
+                self._head_on()
 
     def _drive(self, dt_s: float) -> None:
         self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
@@ -98,9 +140,15 @@ class Truck:
                     self.position[1] + (waypoint[1] - self.position[1]) * f,
                 )
                 travel = 0
-        if not self.route:  # arrived: load or unload, engine off for about half the stops
+        if self.route:
+            return
+        if self.roam:  # arrived: load or unload, engine off for about half the stops
             self.dwell_s = self.rng.uniform(120, 900)
             self.ignition = self.rng.random() < 0.5
+        elif self.stops and haversine_m(self.position, self.stops[0].position) < 1:
+            stop = self.stops.pop(0)  # at the stop: serve it, doors open
+            self.served.add(stop.key)
+            self.dwell_s = stop.service_s
 
     def fix(self, now: datetime) -> dict[str, Any]:
         band = BANDS[self.body]
@@ -128,32 +176,101 @@ class Truck:
         }
 
 
-def make_fleet(count: int, seed: int = 7) -> list[Truck]:
+def make_fleet(count: int, seed: int = 7, home: tuple[float, float] | None = None) -> list[Truck]:
+    """Trucks roaming between anchors, or (with `home`) parked at that depot until routed."""
     rng = random.Random(seed)
     anchors = list(ANCHORS.values())
     fleet = []
     for i in range(count):
         body = sim_fleet.body_of(i)  # the body its registered vehicle has
-        start = anchors[i % len(anchors)]
+        start = home or anchors[i % len(anchors)]
+        jitter = 0.0003 if home else 0.01  # parked inside the depot's geofence
         band = BANDS[body]
         fleet.append(
             Truck(
                 device_id=sim_fleet.device_id(i),
                 body=body,
-                position=(start[0] + rng.uniform(-0.01, 0.01), start[1] + rng.uniform(-0.01, 0.01)),
-                route=road_like_route(start, rng.choice(anchors)),
+                position=(start[0] + rng.uniform(-jitter, jitter), start[1] + rng.uniform(-jitter, jitter)),
+                route=[] if home else road_like_route(start, rng.choice(anchors)),
                 rng=random.Random(seed * 1000 + i),
                 temperature=band[0] if band else 0.0,
+                roam=home is None,
+                home=home,
             )
         )
     return fleet
 
 
-async def run(
-    gateway: str, count: int, interval_s: float, ticks: int | None, api_key: str, orders: int = 0
+def stops_of(route: RouteAssigned, service_cap_s: float) -> list[Stop]:
+    """The route's stops in order; service as planned, but at least long enough for
+    tracking to count a visit (geofence dwell) and at most `service_cap_s` (demo pace)."""
+    return [
+        Stop(
+            position=(s.latitude, s.longitude),
+            service_s=max(
+                90.0, min((s.planned_departure - s.planned_arrival).total_seconds(), service_cap_s)
+            ),
+            key=f"{s.order_id}:{s.kind.value}",
+        )
+        for s in sorted(route.stops, key=lambda s: s.sequence)
+    ]
+
+
+async def follow_assignments(
+    bootstrap: str, trucks: dict[str, Truck], service_cap_s: float, stop: asyncio.Event
 ) -> None:
-    fleet = make_fleet(count)
+    """Read dispatch.assignments.v1 as a downstream system would (from the beginning, no
+    group: the topic is compacted, the latest route per vehicle is what counts)."""
+    consumer = AIOKafkaConsumer(
+        DISPATCH_ASSIGNMENTS.name,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=1000)
+            for records in batches.values():
+                for record in records:
+                    if record.value is None:
+                        continue
+                    try:
+                        route = RouteAssigned.model_validate_json(record.value)
+                    except ValueError:
+                        continue
+                    truck = trucks.get(route.vehicle_id)
+                    if truck is not None:
+                        truck.assign(route.revision, stops_of(route, service_cap_s))
+    finally:
+        await consumer.stop()
+
+
+async def run(
+    gateway: str,
+    count: int,
+    interval_s: float,
+    ticks: int | None,
+    api_key: str,
+    orders: int = 0,
+    *,
+    kafka: str | None = None,
+    service_cap_s: float = 120.0,
+) -> None:
+    """Post every truck's fix each interval. With `kafka`, trucks wait at the Icheon hub and
+    drive the routes dispatch assigns them; without, they roam between anchors."""
+    fleet = make_fleet(count, home=sim_orders.HUB_POSITION if kafka else None)
     headers = {"X-API-Key": api_key}
+    stop = asyncio.Event()
+    following = (
+        asyncio.create_task(
+            follow_assignments(
+                kafka, {sim_fleet.vehicle_id(i): t for i, t in enumerate(fleet)}, service_cap_s, stop
+            )
+        )
+        if kafka
+        else None
+    )
     async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=headers) as client:
         # Seeding (and the first plan) runs beside the driving, which starts at once.
         seeding = asyncio.create_task(sim_seed.seed_operator(gateway, count, orders)) if orders else None
@@ -173,8 +290,10 @@ async def run(
                 print(f"simulator: gateway unreachable ({exc!r}); retrying", flush=True)
             tick += 1
             await asyncio.sleep(interval_s)
-        if seeding is not None:
-            await seeding
+        stop.set()
+        for task in (seeding, following):
+            if task is not None:
+                await task
 
 
 def main() -> None:
@@ -196,8 +315,31 @@ def main() -> None:
         help="Seed the operator (sites, vehicles, a dispatcher) with N orders a day for today and tomorrow, "
         "and request a plan (0: seed nothing)",
     )
+    parser.add_argument(
+        "--kafka",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"),
+        help="Follow dispatch.assignments.v1 from this broker (default: $KAFKA_BOOTSTRAP_SERVERS); "
+        "without it trucks roam",
+    )
+    parser.add_argument(
+        "--service-cap",
+        type=float,
+        default=120.0,
+        help="Seconds spent at a stop at most (the demo's pace; planned service is 30 min)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.gateway, args.trucks, args.interval, args.ticks, args.api_key, args.orders))
+    asyncio.run(
+        run(
+            args.gateway,
+            args.trucks,
+            args.interval,
+            args.ticks,
+            args.api_key,
+            args.orders,
+            kafka=args.kafka,
+            service_cap_s=args.service_cap,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 
 def test_every_simulated_site_is_a_valid_site() -> None:
     found = sim_orders.sites(ANCHORS)
-    assert len(found) == len(ANCHORS) + 1
+    assert len(found) == len(ANCHORS) + 2  # the hub, a store per anchor, the express store
     for site_id, body in found.items():
         SiteUpserted(site_id=site_id, code=site_id, **body)
 

@@ -51,3 +51,27 @@ def test_reefer_temperatures_stay_near_the_band_of_the_body() -> None:
             band = BANDS[truck.body]
             if band:
                 assert abs(truck.temperature - band[0]) < 4 * band[1]
+
+
+def test_a_following_truck_waits_at_its_depot_then_serves_its_stops_and_drives_home() -> None:
+    from coldchain_devtools.simulator import Stop
+    from coldchain_servicekit.geo import haversine_m
+
+    hub, store = (37.2343, 127.3589), (37.2495, 127.3589)
+    [truck] = make_fleet(1, home=hub)
+    for _ in range(60):
+        truck.step(5.0)
+    assert haversine_m(truck.position, hub) < 50
+    assert truck.speed_kmh == 0
+    truck.assign(1, [Stop(hub, 90, "o:pickup"), Stop(store, 90, "o:delivery")])
+    at_store = False
+    for _ in range(400):
+        truck.step(5.0)
+        at_store = at_store or (haversine_m(truck.position, store) < 1 and truck.speed_kmh == 0)
+    assert at_store, "it stopped at the store"
+    assert truck.served == {"o:pickup", "o:delivery"}
+    assert haversine_m(truck.position, hub) < 50, "and went home"
+    truck.assign(2, [Stop(store, 90, "o:delivery")])
+    assert truck.stops == [], "a served stop is not driven to again"
+    truck.assign(1, [Stop(store, 90, "x:delivery")])
+    assert truck.stops == [], "an older route revision is ignored"
