@@ -32,7 +32,9 @@ REPO = Path(__file__).resolve().parents[4]
 LOGS = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "logs"
 # `make run` is a developer's machine: the gateway accepts its documented dev credentials
 # (docs/gateway-security.md). Set GATEWAY_DEV_MODE=false and real secrets to try production mode.
-DEV_ENV = {"GATEWAY_DEV_MODE": "true"}
+# The demo also shortens tracking's reorder buffer (the simulator posts in order), so a
+# site visit is final, and an order picked up or delivered, 30 s after it happens, not 2 min.
+DEV_ENV = {"GATEWAY_DEV_MODE": "true", "TRACKING_LATENESS_S": "30", "TRACKING_FLUSH_AFTER_S": "30"}
 DEV_ADMIN = (
     os.environ.get("GATEWAY_ADMIN_USERNAME", "admin"),
     os.environ.get("GATEWAY_ADMIN_PASSWORD", "coldchain-dev-admin"),

@@ -255,7 +255,7 @@ async def run(
     orders: int = 0,
     *,
     kafka: str | None = None,
-    service_cap_s: float = 120.0,
+    service_cap_s: float = 90.0,
 ) -> None:
     """Post every truck's fix each interval. With `kafka`, trucks wait at the Icheon hub and
     drive the routes dispatch assigns them; without, they roam between anchors."""
@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument(
         "--service-cap",
         type=float,
-        default=120.0,
+        default=90.0,
         help="Seconds spent at a stop at most (the demo's pace; planned service is 30 min)",
     )
     args = parser.parse_args()
