@@ -43,6 +43,9 @@ class TrackingSettings(ServiceSettings):
     reference_refresh_s: float = 5.0
     # Finished orders' load rows are kept this long (beyond orders.events.v1's 28 days).
     loads_keep_days: float = 35.0
+    # Temperature records: a stretch without a reading longer than this is a coverage gap
+    # (EN 12830 recorders log at least every 5 minutes on trips under 24 h).
+    record_interval_s: float = 300.0
 
     def analysis_config(self) -> AnalysisConfig:
         """Every rule threshold from its `TRACKING_<NAME>` setting (bands carry a `_c` suffix)."""
