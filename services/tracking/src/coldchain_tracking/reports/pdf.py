@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from coldchain_tracking.reports.document import RecordHeader
 from coldchain_tracking.reports.record import OrderRecord, Verdict
@@ -65,7 +65,8 @@ def _chart(record: OrderRecord) -> Drawing:
     """Readings per compartment over minutes since pick-up, with each band's limits dashed."""
     drawing = Drawing(_CHART_W, _CHART_H)
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 30, 30, _CHART_W - 130, _CHART_H - 45
+    plot.x, plot.y = 30, 30
+    plot.width, plot.height = int(_CHART_W - 130), int(_CHART_H - 45)
     series: list[list[tuple[float, float]]] = []
     names: list[str] = []
     span = max((record.end - record.start).total_seconds() / 60, 1.0)
@@ -111,12 +112,12 @@ def _chart(record: OrderRecord) -> Drawing:
     return drawing
 
 
-def _listed(title: str, header: list[str], rows: list[list[str]]) -> list[object]:
+def _listed(title: str, header: list[str], rows: list[list[str]]) -> list[Flowable]:
     if not rows:
         return []
     shown = rows[:_MAX_LIST_ROWS]
     more = len(rows) - len(shown)
-    flow: list[object] = [Spacer(1, 3 * mm), _grid([header, *shown])]
+    flow: list[Flowable] = [Spacer(1, 3 * mm), _grid([header, *shown])]
     if more:
         flow.append(Paragraph(f"… and {more} more {title} (see the JSON or CSV record)", _STYLES["Normal"]))
     return flow
@@ -174,7 +175,7 @@ def as_pdf(header: RecordHeader, record: OrderRecord) -> bytes:
         for c in record.compartments
         for g in c.gaps
     ]
-    story: list[object] = [
+    story: list[Flowable] = [
         Paragraph("Temperature record (in-transit log)", _STYLES["Title"]),
         _grid(facts, [30 * mm, 55 * mm, 25 * mm, 64 * mm]),
         Paragraph(f"Verdict: {record.verdict.value.replace('_', ' ')}", verdict_style),
