@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import time
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coldchain_contracts.envelope import Envelope
 from coldchain_contracts.identifiers import Identifier
+
+Weekday = Annotated[int, Field(ge=0, le=6)]
+"""0 = Monday ... 6 = Sunday, as `datetime.weekday()`."""
 
 
 class TemperatureZone(StrEnum):
@@ -31,6 +34,9 @@ class Compartment(BaseModel):
     channel: str = Field(examples=["A"], description="Temperature channel that monitors it")
     zone: TemperatureZone
     pallets: int = Field(ge=0)
+    setpoint_celsius: float | None = Field(
+        default=None, description="Temperature the unit holds; None: the zone's usual band"
+    )
 
 
 class Depot(BaseModel):
@@ -47,21 +53,27 @@ class VehicleRegistered(Envelope):
     """Topic `fleet.vehicles.v1` (compacted), key `vehicle_id`: the vehicle as it is now.
 
     Each message is the full current record, so the latest one per key is all a
-    projection needs.
+    projection needs. A deleted vehicle is a tombstone (null value) on its key.
     """
 
     event_type: Literal["VehicleRegistered"] = "VehicleRegistered"
     vehicle_id: Identifier
+    name: str = ""
     plate: str = ""
     body_type: BodyType = BodyType.CHILLED
     compartments: tuple[Compartment, ...] = ()
     weight_capacity_kg: float | None = None
+    volume_capacity_m3: float | None = Field(default=None, ge=0)
     device_ids: tuple[Identifier, ...] = Field(default=(), description="Devices bound to it")
     active: bool = True
     depot: Depot | None = None
     shift_start: time | None = Field(default=None, description="Local time (Asia/Seoul) the shift starts")
     shift_end: time | None = Field(
         default=None, description="Local time the shift ends; before start = overnight"
+    )
+    shift_weekdays: tuple[Weekday, ...] | None = Field(
+        default=None,
+        description="Local weekdays (0 = Monday) the shift runs; None: every day",
     )
     max_route_minutes: int | None = Field(default=None, gt=0)
     forklift: bool = Field(default=False, description="Carries a forklift or its driver operates one")

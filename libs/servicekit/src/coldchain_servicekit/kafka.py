@@ -82,9 +82,11 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
+    """One record to publish; `value=None` is a tombstone (compaction removes the key)."""
+
     topic: str
     key: str
-    value: bytes
+    value: bytes | None
     headers: dict[str, str]
 
     @classmethod

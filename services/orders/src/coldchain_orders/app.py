@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from coldchain_orders import api, handlers
+from coldchain_orders import api, handlers, vehicle_api
 from coldchain_orders.db import SCHEMA
 from coldchain_orders.queries import OrderQueries
 from coldchain_orders.relay import OutboxRelay
@@ -34,4 +34,5 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
     app.state.queries = OrderQueries(runtime.engine)
     app.state.relay = relay
     app.include_router(api.router)
+    app.include_router(vehicle_api.router)
     return app

@@ -48,6 +48,31 @@ sites = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Vehicles: the API body as stored in `spec`, the published VehicleRegistered in `record`.
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("vehicle_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("plate", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("depot_site_id", Text, nullable=False),
+    Column("spec", JSONB, nullable=False),
+    Column("record", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per bound device: the primary key makes "a device on two vehicles" impossible,
+# even for two writers racing.
+vehicle_devices = Table(
+    "vehicle_devices",
+    metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=False),
+    Index("vehicle_devices_vehicle_ix", "vehicle_id"),
+)
+
 orders = Table(
     "orders",
     metadata,
@@ -110,7 +135,7 @@ outbox = Table(
     Column("key", Text, nullable=False),
     Column("event_id", Uuid, nullable=False),
     Column("headers", JSONB, nullable=False),
-    Column("payload", Text, nullable=False),
+    Column("payload", Text),  # null: a tombstone
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("outbox_key_ix", "topic", "key", "id"),
 )

@@ -153,7 +153,7 @@ async def enqueue(conn: AsyncConnection, message: Outgoing, event_id: uuid.UUID,
             key=message.key,
             event_id=event_id,
             headers=message.headers,
-            payload=message.value.decode(),
+            payload=message.value.decode() if message.value is not None else None,
             created_at=now,
         )
     )
