@@ -13,7 +13,8 @@ Definitions (DOMAIN.md's, made exact):
   vehicle's span from its first trip start to its last trip end in the period; pallets —
   pallet-hours on board ÷ (pallet capacity × on-duty hours). Both clipped to the period.
 - excursion minutes: the part of each excursion inside the period (an open one up to `to`).
-- orders per vehicle: delivered orders ÷ vehicles that drove or delivered in the period.
+- orders per vehicle: delivered orders ÷ vehicles active in the period (drove, delivered, or
+  had an excursion).
 """
 
 from __future__ import annotations
@@ -157,7 +158,11 @@ def compute(
     end: datetime,
 ) -> Kpis:
     """KPIs over [start, end). `orders` are those on board at some time in the period."""
-    ids = sorted({t.vehicle_id for t in trips} | {o.vehicle_id for o in orders if o.delivered_at})
+    ids = sorted(
+        {t.vehicle_id for t in trips}
+        | {o.vehicle_id for o in orders if o.delivered_at and start <= o.delivered_at < end}
+        | {e.vehicle_id for e in excursions}
+    )
     vehicles = tuple(
         _vehicle(
             vid,
