@@ -9,7 +9,17 @@ import httpx
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from coldchain_gateway import admin_routes, auth_routes, devices, dispatch, orders, sites, telemetry, vehicles
+from coldchain_gateway import (
+    admin_routes,
+    auth_routes,
+    devices,
+    dispatch,
+    fleet_vehicles,
+    orders,
+    sites,
+    telemetry,
+    vehicles,
+)
 from coldchain_gateway.db import SCHEMA
 from coldchain_gateway.live import feed
 from coldchain_gateway.live import states as live_states
@@ -113,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(orders.router)
     app.include_router(sites.router)
+    app.include_router(fleet_vehicles.router)
     app.include_router(dispatch.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
