@@ -14,6 +14,7 @@ from coldchain_gateway import (
     auth_routes,
     devices,
     dispatch,
+    fleet_vehicles,
     orders,
     reports,
     sites,
@@ -124,6 +125,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(reports.router)
     app.include_router(sites.router)
+    app.include_router(fleet_vehicles.router)
     app.include_router(dispatch.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)

@@ -12,7 +12,10 @@ from coldchain_gateway.upstream import forward
 
 
 async def forward_import(
-    request: Request, kind: Literal["orders", "sites"], file: UploadFile, settings: GatewaySettings
+    request: Request,
+    kind: Literal["orders", "sites", "vehicles"],
+    file: UploadFile,
+    settings: GatewaySettings,
 ) -> Response:
     """Send the uploaded file to the orders service, which validates every row synchronously."""
     name = (file.filename or "").lower()

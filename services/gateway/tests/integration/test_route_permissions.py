@@ -38,6 +38,14 @@ PINNED: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/admin/api-keys"): P.CREDENTIALS_MANAGE,
     ("GET", "/v1/admin/api-keys"): P.CREDENTIALS_MANAGE,
     ("DELETE", "/v1/admin/api-keys/{credential_id}"): P.CREDENTIALS_MANAGE,
+    # Vehicle master data: reads for every role, writes for admins only.
+    ("GET", "/v1/fleet/vehicles"): P.VEHICLES_READ,
+    ("GET", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_READ,
+    ("GET", "/v1/fleet/vehicles/import/template.{fmt}"): P.VEHICLES_READ,
+    ("PUT", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("PATCH", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("DELETE", "/v1/fleet/vehicles/{vehicle_id}"): P.VEHICLES_WRITE,
+    ("POST", "/v1/fleet/vehicles/import"): P.VEHICLES_WRITE,
 }
 INTEGRATION_PERMISSIONS = frozenset({P.ASSIGNMENTS_READ, P.VEHICLES_READ})
 CALLERS: dict[str, frozenset[Permission]] = {
@@ -147,6 +155,14 @@ async def test_every_route_is_public_or_declares_a_permission_that_is_enforced(
                     assert response.headers["content-type"] == "application/problem+json"
                 checked.append((caller, method, path, response.status_code))
         assert len(checked) == len(CALLERS) * sum(1 for _, _, p in found if p)
+
+
+def test_vehicle_writes_are_the_admins_alone() -> None:
+    """vehicles:write guards every vehicle write, and only the admin role holds it."""
+    holders = {role for role, granted in ROLE_PERMISSIONS.items() if P.VEHICLES_WRITE in granted}
+    assert holders == {Role.ADMIN}
+    writes = [k for k, p in PINNED.items() if p is P.VEHICLES_WRITE]
+    assert {m for m, _ in writes} == {"PUT", "PATCH", "DELETE", "POST"}
 
 
 def test_the_role_table_matches_the_issue() -> None:
