@@ -140,7 +140,7 @@ DISPATCH_ASSIGNMENTS = Topic(
     partitions=6,
     cleanup_policy="compact",
     producer="dispatch",
-    consumers=("orders",),
+    consumers=("orders", "tracking"),
     description="Each vehicle's current planned route (latest wins).",
 )
 DISPATCH_COMMANDS = Topic(

@@ -1,7 +1,8 @@
 """From projection rows to a planning `Problem`: a pure function, no I/O.
 
-Vehicles: active, with a depot and a shift; shift times are local (the operator's time
-zone) on the horizon's first local day, an end before the start crossing midnight. A
+Vehicles: active, with a depot and a shift that runs on the horizon's first local day
+(its weekdays, when the record names them); shift times are local (the operator's time
+zone) on that day, an end before the start crossing midnight. A
 fresh live position (younger than `position_max_age`, inside the shift) becomes the
 vehicle's start, available from `now`. Orders: open ones whose pick-up window meets the
 horizon, plus those on board a planned vehicle. A stop at a site takes the site's
@@ -83,6 +84,9 @@ def vehicle_of(
         raise ValueError("no depot")
     if row["shift_start"] is None or row["shift_end"] is None:
         raise ValueError("no shift")
+    weekdays = row.get("shift_weekdays")
+    if weekdays is not None and day.weekday() not in weekdays:
+        raise ValueError(f"no shift on {day:%A}s")
     compartments, channels = _compartments(row)
     shift = local_shift(day, row["shift_start"], row["shift_end"], tz)
     start = available = None

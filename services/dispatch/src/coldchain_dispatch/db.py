@@ -45,6 +45,7 @@ vehicles = Table(
     Column("depot_site_id", Text),
     Column("shift_start", Time),
     Column("shift_end", Time),
+    Column("shift_weekdays", JSONB),  # local weekdays, 0 = Monday; null: every day
     Column("max_route_minutes", Integer),
     Column("cost_per_km", Float),
     Column("active", Boolean, nullable=False),

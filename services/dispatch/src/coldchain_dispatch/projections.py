@@ -42,6 +42,7 @@ class Projections:
                 "depot_site_id": v.depot.site_id if v.depot else None,
                 "shift_start": v.shift_start,
                 "shift_end": v.shift_end,
+                "shift_weekdays": list(v.shift_weekdays) if v.shift_weekdays is not None else None,
                 "max_route_minutes": v.max_route_minutes,
                 "cost_per_km": v.cost_per_km,
                 "active": v.active,

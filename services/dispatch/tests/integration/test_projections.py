@@ -71,6 +71,7 @@ async def test_vehicle_site_and_position_reach_the_projections(
             depot=Depot(latitude=37.27, longitude=127.44),
             shift_start=time(6, 0),
             shift_end=time(18, 0),
+            shift_weekdays=(0, 1, 2),
             forklift=True,
         ),
     )
@@ -102,7 +103,10 @@ async def test_vehicle_site_and_position_reach_the_projections(
 
     v = await eventually(lambda: row(select(vehicles).where(vehicles.c.vehicle_id == vehicle)), 30)
     assert (v.forklift, v.shift_start, v.depot_latitude) == (True, time(6, 0), 37.27)  # type: ignore[attr-defined]
-    assert v.compartments == [{"channel": "A", "zone": "frozen", "pallets": 12, "setpoint_celsius": None}]  # type: ignore[attr-defined]
+    assert v.compartments == [  # type: ignore[attr-defined]
+        {"channel": "A", "zone": "frozen", "pallets": 12, "setpoint_celsius": None}
+    ]
+    assert v.shift_weekdays == [0, 1, 2]  # type: ignore[attr-defined]
     s = await eventually(lambda: row(select(sites).where(sites.c.site_id == site)), 30)
     assert s.opening_hours == [{"weekday": 0, "opens": "08:00:00", "closes": "17:00:00"}]  # type: ignore[attr-defined]
     p = await eventually(
@@ -145,3 +149,24 @@ async def test_positions_never_move_back_and_the_latest_record_of_a_batch_wins(
             )
         ).one()
     assert (active, forklift) == (False, False), "the whole latest record replaces the row"
+
+
+async def test_a_vehicle_tombstone_takes_it_out_of_planning(
+    engine: AsyncEngine, dispatch: None, kafka_producer: AIOKafkaProducer
+) -> None:
+    """A deleted vehicle (null value) stays as an inactive row, which no plan selects."""
+    vehicle = f"v-{uuid.uuid4().hex[:8]}"
+    await send(kafka_producer, FLEET_VEHICLES.name, vehicle, VehicleRegistered(vehicle_id=vehicle))
+
+    async def active() -> bool | None:
+        async with engine.connect() as conn:
+            found = await conn.execute(select(vehicles.c.active).where(vehicles.c.vehicle_id == vehicle))
+            return found.scalar_one_or_none()
+
+    assert await eventually(active, 30) is True
+    await kafka_producer.send_and_wait(FLEET_VEHICLES.name, None, key=vehicle.encode())
+
+    async def gone() -> bool | None:
+        return True if await active() is False else None
+
+    assert await eventually(gone, 30)

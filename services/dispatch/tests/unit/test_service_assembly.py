@@ -269,3 +269,18 @@ def test_replay_comparison_reports_kpi_differences() -> None:
     same, lines = compare({**record, "routes": []}, plan, worse)
     assert not same
     assert any("total_km" in line for line in lines)
+
+
+def test_a_vehicle_is_planned_only_on_its_shift_weekdays() -> None:
+    """The horizon's first local day decides: DAY is a Friday in Seoul (weekday 4)."""
+    assert DAY.astimezone(SEOUL).weekday() == 4
+    a = build(
+        [
+            vehicle_row("weekdays", shift_weekdays=[0, 1, 2, 3, 4]),
+            vehicle_row("weekend", shift_weekdays=[5, 6]),
+            vehicle_row("every-day", shift_weekdays=None),
+        ],
+        [],
+    )
+    assert sorted(v.vehicle_id for v in a.problem.vehicles) == ["every-day", "weekdays"]
+    assert a.excluded_vehicles == {"weekend": "no shift on Fridays"}

@@ -16,6 +16,7 @@ from coldchain_gateway import (
     dispatch,
     fleet_vehicles,
     orders,
+    reports,
     sites,
     telemetry,
     vehicles,
@@ -122,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(vehicles.router)
     app.include_router(devices.router)
     app.include_router(orders.router)
+    app.include_router(reports.router)
     app.include_router(sites.router)
     app.include_router(fleet_vehicles.router)
     app.include_router(dispatch.router)

@@ -12,6 +12,9 @@ key. Rows of one key get increasing ids in commit order, because every writer ho
 the entity's row lock while it inserts them; so a later event of an order is never
 claimed (by any replica) while an earlier one is still in the table, and events of one
 order reach their partition in the order they were written.
+
+A row with a null payload is a tombstone (a deleted vehicle): it is published with a
+null value, which compaction reads as "remove this key".
 """
 
 from __future__ import annotations

@@ -9,14 +9,25 @@ from fastapi import FastAPI
 
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Runtime, Schema, runtime_app
-from coldchain_tracking import api, event_projection, geofences_api, handlers, load_consumer
+from coldchain_tracking import (
+    api,
+    assignment_consumer,
+    event_projection,
+    geofences_api,
+    handlers,
+    load_consumer,
+    record_api,
+)
 from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.analysis_store import AnalysisStore
+from coldchain_tracking.compartment_store import CompartmentStore
 from coldchain_tracking.db import SCHEMA
+from coldchain_tracking.kpi_reader import KpiReader
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
 from coldchain_tracking.periods import PeriodStore
+from coldchain_tracking.record_reader import RecordReader
 from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
 from coldchain_tracking.settings import TrackingSettings
@@ -38,6 +49,15 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     )
     handlers.register(runtime.broker, settings, history, runner, reference)
     load_consumer.register(runtime.broker, settings, loads)
+    compartments = CompartmentStore(runtime.engine)
+    assignment_consumer.register(runtime.broker, settings, compartments)
+    records = RecordReader(
+        runtime.engine,
+        history,
+        compartments,
+        settings.analysis_config(),
+        timedelta(seconds=settings.record_interval_s),
+    )
 
     async def load_reference_data() -> None:
         await reference.load()
@@ -84,6 +104,9 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.state.reference = reference
     app.state.loads = loads
     app.state.runner = runner
+    app.state.records = records
+    app.state.kpis = KpiReader(runtime.engine)
     app.include_router(api.router)
     app.include_router(geofences_api.router)
+    app.include_router(record_api.router)
     return app

@@ -19,7 +19,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 SCHEMA = "tracking"
 metadata = MetaData(schema=SCHEMA)
@@ -130,5 +130,25 @@ order_loads = Table(
     Column("zone", Text),
     Column("setpoint_celsius", Float),
     Column("dropoff_site_id", Text),
+    Column("order_number", Text),
+    Column("pallets", Integer),
+    Column("pickup_arrived_at", DateTime(timezone=True)),
+    Column("pickup_on_time", Boolean),
+    Column("dropoff_arrived_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("delivery_on_time", Boolean),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+# Which compartment channels of a vehicle each order was planned into (projected from the
+# per-compartment loads on dispatch.assignments.v1), written only by a newer route revision.
+order_compartments = Table(
+    "order_compartments",
+    metadata,
+    Column("order_id", Uuid, nullable=False),
+    Column("vehicle_id", Text, nullable=False),
+    Column("channels", ARRAY(Text), nullable=False),
+    Column("route_revision", Integer, nullable=False),
+    Column("plan_id", Uuid, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("order_id", "vehicle_id", name="order_compartments_pkey"),
 )

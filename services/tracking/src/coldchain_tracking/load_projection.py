@@ -1,7 +1,8 @@
 """What each `orders.events.v1` event changes in tracking's per-order load row (pure).
 
-A row per order holds only what the analysis needs: the vehicle, the pick-up departure,
-the zone, the setpoint and the drop-off site, with the order's `status` and `version`.
+A row per order holds what the analysis, the temperature record and the KPIs need: the
+vehicle, the pick-up and delivery (arrival, departure, on-time flag), the zone, the
+setpoint, the pallets and the drop-off site, with the order's `status` and `version`.
 Each event sets the columns it carries and leaves the others; the store applies it only
 if its version is newer than the row's, so a redelivered or older event changes nothing.
 An order is on board while its status is `picked_up`.
@@ -16,6 +17,7 @@ from coldchain_contracts.orders import (
     OrderAmended,
     OrderAssigned,
     OrderCommandRefused,
+    OrderDelivered,
     OrderEvent,
     OrderPickedUp,
     OrderReceived,
@@ -29,6 +31,7 @@ def _spec(spec: OrderSpec) -> dict[str, Any]:
         "zone": spec.zone.value,
         "setpoint_celsius": spec.setpoint_celsius,
         "dropoff_site_id": spec.dropoff.site_id,
+        "pallets": spec.pallets,
     }
 
 
@@ -41,6 +44,8 @@ def columns_of(event: OrderEvent) -> dict[str, Any] | None:
         "version": event.version,
         "status": event.status.value,
     }
+    if event.order_number:
+        columns["order_number"] = event.order_number
     if isinstance(event, OrderReceived | OrderAccepted | OrderAmended):
         columns |= _spec(event.order)
     elif isinstance(event, OrderAssigned):
@@ -48,5 +53,16 @@ def columns_of(event: OrderEvent) -> dict[str, Any] | None:
     elif isinstance(event, OrderUnassigned):
         columns["vehicle_id"] = None
     elif isinstance(event, OrderPickedUp):
-        columns |= {"vehicle_id": event.vehicle_id, "departed_at": event.departed_at}
+        columns |= {
+            "vehicle_id": event.vehicle_id,
+            "departed_at": event.departed_at,
+            "pickup_arrived_at": event.arrived_at,
+            "pickup_on_time": event.on_time,
+        }
+    elif isinstance(event, OrderDelivered):
+        columns |= {
+            "delivered_at": event.departed_at,
+            "dropoff_arrived_at": event.arrived_at,
+            "delivery_on_time": event.on_time,
+        }
     return columns

@@ -32,6 +32,11 @@ class TrackingSettings(ServiceSettings, AnalysisThresholds):
         default=35.0,
         description="Finished orders' load rows are kept this long (beyond orders.events.v1's 28 days)",
     )
+    record_interval_s: float = Field(
+        default=300.0,
+        description="Temperature records: a stretch without a reading longer than this is a coverage gap "
+        "(EN 12830 recorders log at least every 5 minutes on trips under 24 h)",
+    )
 
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(**{name: getattr(self, name) for name in AnalysisThresholds.model_fields})

@@ -131,6 +131,7 @@ async def tracking() -> AsyncIterator[tuple[KafkaBroker, Published, Published]]:
 
     async with TestKafkaBroker(broker) as test_broker:
         test_broker.tracking_events = events  # type: ignore[attr-defined]
+        test_broker.reference = reference  # type: ignore[attr-defined]
         yield test_broker, states, dead
 
 
@@ -268,3 +269,17 @@ async def test_a_batch_whose_publish_failed_republishes_the_same_event_ids_on_re
     assert store.rows["v5"].outbox == (), "acknowledged once published"
     await runner.on_fixes(fixes, {})
     assert len(event_ids(flaky.sent)) == 3, "nothing left to publish again"
+
+
+async def test_a_vehicle_tombstone_removes_its_compartments(
+    tracking: tuple[KafkaBroker, Published, Published],
+) -> None:
+    """A deleted vehicle (null value on fleet.vehicles.v1) has no zones any more."""
+    broker, _, _ = tracking
+    reference: ReferenceData = broker.reference  # type: ignore[attr-defined]
+    frozen = Compartment(channel="A", zone=TemperatureZone.FROZEN, pallets=8, setpoint_celsius=-20)
+    vehicle = VehicleRegistered(vehicle_id="v9", compartments=(frozen,))
+    await broker.publish(vehicle.model_dump_json().encode(), FLEET_VEHICLES.name, key=b"v9")
+    assert reference.compartments["v9"] == (frozen,)
+    await broker.publish(None, FLEET_VEHICLES.name, key=b"v9")
+    assert "v9" not in reference.compartments

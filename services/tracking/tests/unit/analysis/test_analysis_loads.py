@@ -134,9 +134,16 @@ def test_order_events_set_only_the_columns_they_carry() -> None:
         "zone": "chilled",
         "setpoint_celsius": 3.0,
         "dropoff_site_id": "dst",
+        "pallets": accepted.order.pallets,
     }
     picked = OrderPickedUp(
-        order_id=oid, status=OrderStatus.PICKED_UP, version=5, vehicle_id="v1", departed_at=T0
+        order_id=oid,
+        status=OrderStatus.PICKED_UP,
+        version=5,
+        vehicle_id="v1",
+        arrived_at=T0 - timedelta(minutes=20),
+        departed_at=T0,
+        on_time=True,
     )
     assert columns_of(picked) == {
         "order_id": oid,
@@ -144,11 +151,28 @@ def test_order_events_set_only_the_columns_they_carry() -> None:
         "status": "picked_up",
         "vehicle_id": "v1",
         "departed_at": T0,
+        "pickup_arrived_at": T0 - timedelta(minutes=20),
+        "pickup_on_time": True,
     }
     delivered = OrderDelivered(
-        order_id=oid, status=OrderStatus.DELIVERED, version=6, vehicle_id="v1", departed_at=T0
+        order_id=oid,
+        order_number="PO-7",
+        status=OrderStatus.DELIVERED,
+        version=6,
+        vehicle_id="v1",
+        arrived_at=T0 + timedelta(hours=1),
+        departed_at=T0 + timedelta(hours=2),
+        on_time=False,
     )
-    assert columns_of(delivered) == {"order_id": oid, "version": 6, "status": "delivered"}
+    assert columns_of(delivered) == {
+        "order_id": oid,
+        "version": 6,
+        "status": "delivered",
+        "order_number": "PO-7",
+        "delivered_at": T0 + timedelta(hours=2),
+        "dropoff_arrived_at": T0 + timedelta(hours=1),
+        "delivery_on_time": False,
+    }
     unassigned = OrderUnassigned(
         order_id=oid, status=OrderStatus.ACCEPTED, version=4, vehicle_id="v1", route_revision=1
     )
