@@ -27,6 +27,13 @@ class GatewaySettings(ServiceSettings):
     )
     import_max_bytes: int = Field(default=10 * 1024 * 1024, description="Largest import file accepted")
     publish_timeout_s: float = Field(default=10.0, description="Max wait for Kafka acknowledgements")
+    max_fix_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=1_000_000,  # below Kafka's default message.max.bytes (1 MiB), which would refuse it mid-batch
+        description="Largest single telemetry fix as published (JSON bytes); a batch with a larger "
+        "fix is refused whole (422) before anything is published",
+    )
     live_auth_timeout_s: float = Field(default=5.0, gt=0, description="Live feed: wait for the auth message")
     live_queue_max: int = Field(
         default=1000,
