@@ -101,7 +101,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.engine = runtime.engine
     app.state.sessions = sessions
     authenticator = TokenAuthenticator(
-        runtime.engine, sessions, settings.jwt_key(), settings.credential_cache_s
+        runtime.engine,
+        sessions,
+        settings.jwt_key(),
+        settings.credential_cache_s,
+        max_access_ttl_s=settings.access_token_ttl_s,
     )
     app.state.authenticator = authenticator
     app.state.limiter = exact_limiter

@@ -69,8 +69,9 @@ class GatewaySettings(ServiceSettings):
     admin_password: SecretStr | None = Field(default=None, description="First admin, created on first start")
     dev_ingest_key: SecretStr | None = Field(
         default=None,
-        description="Dev mode only: an integration key (telemetry:ingest for any device, vehicles:read) "
-        "registered at start for the simulator; defaults to the documented dev key",
+        description="Dev mode only: an integration key (telemetry:ingest for any device, vehicles:read, "
+        "sites and orders read and write) registered at start for the simulator; defaults to the "
+        "documented dev key",
     )
     public_metrics: bool = Field(default=True, description="False: /metrics needs metrics_token")
     metrics_token: SecretStr | None = Field(default=None, description="Bearer token for /metrics")

@@ -85,6 +85,27 @@ def test_access_tokens_round_trip_and_expire() -> None:
         decode_access(SECRET, f"{header}.{payload}x.{signature}")
 
 
+def test_tokens_made_to_live_longer_than_the_maximum_are_refused() -> None:
+    ten_years = 10 * 365 * 86_400
+    token, _ = issue_access(SECRET, user_id="u1", username="kim", role="admin", family="f1", ttl_s=ten_years)
+    assert decode_access(SECRET, token).user_id == "u1", "valid by signature and expiry alone"
+    with pytest.raises(InvalidToken, match="lifetime over the maximum"):
+        decode_access(SECRET, token, max_ttl_s=900)
+    normal, _ = issue_access(SECRET, user_id="u1", username="kim", role="admin", family="f1", ttl_s=900)
+    assert decode_access(SECRET, normal, max_ttl_s=900).user_id == "u1"
+    future, _ = issue_access(
+        SECRET,
+        user_id="u1",
+        username="kim",
+        role="admin",
+        family="f1",
+        ttl_s=900,
+        now=datetime.now(UTC) + timedelta(days=1),
+    )
+    with pytest.raises(InvalidToken, match="not yet valid"):
+        decode_access(SECRET, future, max_ttl_s=900)
+
+
 def test_unsigned_tokens_are_refused() -> None:
     import jwt
 
