@@ -43,6 +43,17 @@ class GatewaySettings(ServiceSettings):
     live_send_timeout_s: float = Field(
         default=10.0, gt=0, description="Live feed: a frame not written in this time drops the client"
     )
+    live_recheck_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Live feed: each connection re-checks its credentials this often (at once after a "
+        "revocation through the same replica) and is closed with 4401 once they are revoked",
+    )
+    live_max_connections_per_principal: int = Field(
+        default=10,
+        ge=1,
+        description="Live feed: connections one user or key may hold per replica (4429 beyond)",
+    )
 
     # --- security (docs/gateway-security.md) ---
     dev_mode: bool = Field(
@@ -102,6 +113,7 @@ class GatewaySettings(ServiceSettings):
     rate_read_ip: str = "600/60s"
     rate_write_principal: str = "60/60s"
     rate_write_ip: str = "120/60s"
+    rate_live_auth_ip: str = "20/60s"  # live-feed connections (each one a credential check) per IP
 
     @field_validator(
         "rate_login_ip",
@@ -112,6 +124,7 @@ class GatewaySettings(ServiceSettings):
         "rate_read_ip",
         "rate_write_principal",
         "rate_write_ip",
+        "rate_live_auth_ip",
     )
     @classmethod
     def _rate(cls, value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -87,6 +88,8 @@ class Sessions:
         self._ttl_s = access_ttl_s + 60  # clock skew margin
         self._check_cache_s = check_cache_s
         self._live_until: dict[str, float] = {}
+        self.on_revoke: list[Callable[[], None]] = []
+        """Called after a revocation (the live feed re-checks its connections)."""
 
     def _key(self, family: str) -> str:
         return f"{self._prefix}revoked-family:{family}"
@@ -99,6 +102,8 @@ class Sessions:
                 for family in families:
                     pipe.set(self._key(family), 1, ex=self._ttl_s)
                 await pipe.execute()
+            for listener in self.on_revoke:
+                listener()
 
     async def is_revoked(self, family: str) -> bool:
         now = time.monotonic()
@@ -134,10 +139,14 @@ class TokenAuthenticator:
         self._max_ttl_s = max_access_ttl_s
         self._credentials = CachedLookup(self._credential, credential_cache_s)
         self._users = CachedLookup(self._user, credential_cache_s)
+        self.on_forget: list[Callable[[], None]] = []
+        """Called after a revocation (the live feed re-checks its connections)."""
 
     def forget_credentials(self) -> None:
         self._credentials.forget()
         self._users.forget()
+        for listener in self.on_forget:
+            listener()
 
     async def _credential(self, token: str) -> Principal | None:
         credential = await store.credential_by_token(self._engine, token)
