@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -164,3 +165,23 @@ def test_only_plain_request_ids_are_taken_over_into_logs(header: str, kept: bool
 
     assert (request_id_of(header) == header) is kept
     assert request_id_of(header)
+
+
+def test_the_attribute_depth_limit_is_one_downstream_accepts() -> None:
+    """A fix the gateway accepts must never be refused by ingest's contract parser."""
+    from coldchain_contracts import RawFix, RawFixReceived, utcnow
+    from coldchain_gateway.json_bounds import MAX_DEPTH, json_problem
+
+    deepest: Any = 1
+    for _ in range(MAX_DEPTH - 1):
+        deepest = {"a": deepest}
+    attributes = {"x": deepest}
+    assert json_problem(attributes) is None
+    raw = RawFixReceived(
+        device_id="d",
+        source="http-batch",
+        received_at=utcnow(),
+        producer="gateway",
+        fix=RawFix(device_time=utcnow(), latitude=1, longitude=1, attributes=attributes),
+    )
+    assert RawFixReceived.model_validate_json(raw.model_dump_json()).fix.attributes == attributes
