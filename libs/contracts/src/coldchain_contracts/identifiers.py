@@ -16,6 +16,8 @@ from pydantic import Field
 ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
 ID_MAX_LENGTH = 64
 ID_RULE = f"1-{ID_MAX_LENGTH} characters, letters, digits and . _ : - only"
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+"""Free text a query may filter by (names, search words): no control characters."""
 
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 

@@ -98,6 +98,7 @@ async def disable_user(
     families = await store.disable_user(_engine(request), user_id)
     if families is None:
         raise _not_found("user")
+    request.app.state.authenticator.forget_credentials()  # the cached "enabled" answer
     sessions: Sessions = request.app.state.sessions
     try:
         await sessions.revoke(*families)

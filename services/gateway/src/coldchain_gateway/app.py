@@ -24,8 +24,8 @@ from coldchain_gateway import (
 from coldchain_gateway.db import SCHEMA
 from coldchain_gateway.live import feed
 from coldchain_gateway.live import states as live_states
-from coldchain_gateway.live.auth import live_authenticator
-from coldchain_gateway.live.endpoint import live_router
+from coldchain_gateway.live.auth import live_admission, live_authenticator
+from coldchain_gateway.live.endpoint import LiveLimits, live_router
 from coldchain_gateway.live.hub import LiveHub
 from coldchain_gateway.live.states import LiveStates
 from coldchain_gateway.security.bootstrap import (
@@ -112,7 +112,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.engine = runtime.engine
     app.state.sessions = sessions
     authenticator = TokenAuthenticator(
-        runtime.engine, sessions, settings.jwt_key(), settings.credential_cache_s
+        runtime.engine,
+        sessions,
+        settings.jwt_key(),
+        settings.credential_cache_s,
+        max_access_ttl_s=settings.access_token_ttl_s,
     )
     app.state.authenticator = authenticator
     app.state.limiter = exact_limiter
@@ -132,15 +136,18 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.live_states = states
     live_states.register(runtime.broker, states, settings.consumer_poll_timeout_ms)
 
-    app.include_router(
-        live_router(
-            hub,
-            live_authenticator(authenticator, settings.jwt_key()),
-            auth_timeout_s=settings.live_auth_timeout_s,
-            queue_max=settings.live_queue_max,
-            send_timeout_s=settings.live_send_timeout_s,
-        )
+    app.state.live_hub = hub
+    sessions.on_revoke.append(hub.recheck_all)
+    authenticator.on_forget.append(hub.recheck_all)
+    limits = LiveLimits(
+        auth_timeout_s=settings.live_auth_timeout_s,
+        queue_max=settings.live_queue_max,
+        send_timeout_s=settings.live_send_timeout_s,
+        recheck_s=settings.live_recheck_s,
+        max_per_principal=settings.live_max_connections_per_principal,
     )
+    authenticate = live_authenticator(authenticator, settings.jwt_key())
+    app.include_router(live_router(hub, authenticate, limits, live_admission(exact_limiter, settings)))
     add_edge_middleware(app, settings)
     return app
 

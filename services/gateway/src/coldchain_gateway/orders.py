@@ -30,6 +30,7 @@ from coldchain_contracts import (
     PlaceOrder,
     TemperatureZone,
 )
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_COMMANDS
 from coldchain_gateway.idempotency import ids_for, operator_of, principal_of
@@ -41,7 +42,7 @@ from coldchain_gateway.order_schemas import (
     ReasonIn,
     parse_orders,
 )
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.schemas import MAX_OFFSET, PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
@@ -236,11 +237,13 @@ async def list_orders(
     date_to: date | None = None,
     status_: Annotated[list[OrderStatus] | None, Query(alias="status")] = None,
     zone: TemperatureZone | None = None,
-    site: str | None = None,
-    vehicle: str | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Text in number, goods or notes")] = None,
+    site: Annotated[str | None, Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)] = None,
+    vehicle: Annotated[str | None, Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="Text in number, goods or notes")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     params: dict[str, Any] = {
         "date": date_.isoformat() if date_ else None,

@@ -9,9 +9,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from coldchain_contracts import ChannelState, ReeferReading
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
+from coldchain_gateway.json_bounds import MAX_DEPTH, checked_json
 
 MAX_BATCH = 1000
 NUL = "\x00"
+# Query parameters travel on to a service and into SQL: no control characters (PostgreSQL
+# refuses U+0000), offsets within what a page walk can reach, cursors in their alphabet.
+CURSOR_PATTERN = r"^[A-Za-z0-9_=-]*$"
+MAX_OFFSET = 100_000
 
 
 def _not_a_bool(value: Any) -> Any:
@@ -19,17 +24,6 @@ def _not_a_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be a number, not a boolean")
     return value
-
-
-def _has_nul(value: Any) -> bool:
-    """PostgreSQL text and JSONB cannot hold U+0000; a fix carrying one would be stored by no one."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 class TemperatureIn(BaseModel):
@@ -45,7 +39,7 @@ class TemperatureIn(BaseModel):
     @field_validator("channel")
     @classmethod
     def _no_nul(cls, value: str) -> str:
-        if _has_nul(value):
+        if NUL in value:
             raise ValueError("must not contain U+0000")
         return value
 
@@ -88,7 +82,11 @@ class GpsFixIn(BaseModel):
     door_open: bool | None = None
     defrost: bool | None = None
     temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=8)
-    attributes: dict[str, Any] = Field(default_factory=dict, max_length=64)
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=64,
+        description=f"Free-form device values: no U+0000, no lone surrogate, at most {MAX_DEPTH} levels deep",
+    )
 
     _numbers = field_validator(
         "latitude",
@@ -104,10 +102,9 @@ class GpsFixIn(BaseModel):
 
     @field_validator("attributes")
     @classmethod
-    def _no_nul(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if _has_nul(value):
-            raise ValueError("must not contain U+0000 in any key or string")
-        return value
+    def _storable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        checked: dict[str, Any] = checked_json(value)
+        return checked
 
 
 class GpsBatchIn(BaseModel):

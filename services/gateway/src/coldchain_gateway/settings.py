@@ -27,6 +27,13 @@ class GatewaySettings(ServiceSettings):
     )
     import_max_bytes: int = Field(default=10 * 1024 * 1024, description="Largest import file accepted")
     publish_timeout_s: float = Field(default=10.0, description="Max wait for Kafka acknowledgements")
+    max_fix_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=1_000_000,  # below Kafka's default message.max.bytes (1 MiB), which would refuse it mid-batch
+        description="Largest single telemetry fix as published (JSON bytes); a batch with a larger "
+        "fix is refused whole (422) before anything is published",
+    )
     live_auth_timeout_s: float = Field(default=5.0, gt=0, description="Live feed: wait for the auth message")
     live_queue_max: int = Field(
         default=1000,
@@ -35,6 +42,17 @@ class GatewaySettings(ServiceSettings):
     )
     live_send_timeout_s: float = Field(
         default=10.0, gt=0, description="Live feed: a frame not written in this time drops the client"
+    )
+    live_recheck_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Live feed: each connection re-checks its credentials this often (at once after a "
+        "revocation through the same replica) and is closed with 4401 once they are revoked",
+    )
+    live_max_connections_per_principal: int = Field(
+        default=10,
+        ge=1,
+        description="Live feed: connections one user or key may hold per replica (4429 beyond)",
     )
 
     # --- security (docs/gateway-security.md) ---
@@ -62,8 +80,9 @@ class GatewaySettings(ServiceSettings):
     admin_password: SecretStr | None = Field(default=None, description="First admin, created on first start")
     dev_ingest_key: SecretStr | None = Field(
         default=None,
-        description="Dev mode only: an integration key (telemetry:ingest for any device, vehicles:read) "
-        "registered at start for the simulator; defaults to the documented dev key",
+        description="Dev mode only: an integration key (telemetry:ingest for any device, vehicles:read, "
+        "sites and orders read and write) registered at start for the simulator; defaults to the "
+        "documented dev key",
     )
     public_metrics: bool = Field(default=True, description="False: /metrics needs metrics_token")
     metrics_token: SecretStr | None = Field(default=None, description="Bearer token for /metrics")
@@ -94,6 +113,7 @@ class GatewaySettings(ServiceSettings):
     rate_read_ip: str = "600/60s"
     rate_write_principal: str = "60/60s"
     rate_write_ip: str = "120/60s"
+    rate_live_auth_ip: str = "20/60s"  # live-feed connections (each one a credential check) per IP
 
     @field_validator(
         "rate_login_ip",
@@ -104,6 +124,7 @@ class GatewaySettings(ServiceSettings):
         "rate_read_ip",
         "rate_write_principal",
         "rate_write_ip",
+        "rate_live_auth_ip",
     )
     @classmethod
     def _rate(cls, value: str) -> str:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Header, Path, Query, Request, Response, UploadFile
+from pydantic import AfterValidator
 
 from coldchain_contracts import SiteRole
-from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
+from coldchain_gateway.json_bounds import checked_json
+from coldchain_gateway.schemas import MAX_OFFSET, PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
@@ -38,7 +40,8 @@ SITE_EXAMPLE: dict[str, Any] = {
     "forklift": "available",
     "contact": {"name": "Kim", "phone": "+82-31-000-0000"},
 }
-SiteBody = Annotated[dict[str, Any], Body(examples=[SITE_EXAMPLE])]
+# Validated by the orders service; here only what could not even reach it intact (json_bounds).
+SiteBody = Annotated[dict[str, Any], AfterValidator(checked_json), Body(examples=[SITE_EXAMPLE])]
 
 
 def _client(request: Request) -> Any:
@@ -54,11 +57,11 @@ def _trace(traceparent: str | None) -> dict[str, str]:
 )
 async def list_sites(
     request: Request,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN)] = None,
     role: SiteRole | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     params = {
         "q": q,

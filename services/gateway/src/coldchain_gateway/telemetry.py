@@ -1,7 +1,8 @@
 """`POST /v1/telemetry/gps`: a validated batch becomes raw fixes on Kafka.
 
 The whole batch is validated before anything is sent, so a rejected batch publishes
-nothing, including a batch with any fix for a device the credential is not bound to. 202 is returned only after Kafka acknowledged every fix (`acks=all`).
+nothing, including a batch with any fix for a device the credential is not bound to or
+any fix larger than `max_fix_bytes` as published. 202 is returned only after Kafka acknowledged every fix (`acks=all`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
@@ -59,6 +61,23 @@ def to_raw(fix: GpsFixIn, batch_id: uuid.UUID) -> RawFixReceived:
     )
 
 
+def refuse_oversized(outgoing: list[Outgoing], max_bytes: int) -> None:
+    """Every fix is measured as it would be published, before the first is sent: Kafka refuses
+    an oversized record only after the records before it were stored, so a batch would be
+    half published and its retry could never succeed."""
+    errors = [
+        {
+            "loc": ("body", "fixes", index),
+            "msg": f"fix is {size} bytes as published; the limit is {max_bytes}",
+            "type": "too_large",
+        }
+        for index, size in enumerate(len(o.value) + len(o.key) for o in outgoing)
+        if size > max_bytes
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 @router.post(
     "/gps",
     status_code=status.HTTP_202_ACCEPTED,
@@ -88,6 +107,7 @@ async def post_gps(
     request_trace = child_of(traceparent)  # one trace per request, continuing the caller's
     messages = [to_raw(f, batch_id) for f in batch.fixes]
     outgoing = [Outgoing.event(TELEMETRY_RAW.name, m.device_id, m, request_trace) for m in messages]
+    refuse_oversized(outgoing, settings.max_fix_bytes)
     try:
         await asyncio.wait_for(publish_all(broker, outgoing), settings.publish_timeout_s)
     except (KafkaError, TimeoutError, OSError) as exc:  # Kafka unreachable or not acknowledging

@@ -16,8 +16,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
-from coldchain_gateway.schemas import PROTECTED, PeriodStatus, problem_responses, read_responses
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
+from coldchain_gateway.schemas import (
+    CURSOR_PATTERN,
+    PROTECTED,
+    PeriodStatus,
+    problem_responses,
+    read_responses,
+)
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.upstream import forward
@@ -32,7 +38,10 @@ VehicleId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=
 From = Annotated[datetime | None, Query(alias="from", description="Inclusive, ISO-8601 with offset")]
 To = Annotated[datetime | None, Query(description="Exclusive, ISO-8601 with offset; default now")]
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page, unchanged")
+    str | None,
+    Query(
+        max_length=512, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page, unchanged"
+    ),
 ]
 
 
@@ -51,7 +60,8 @@ async def list_vehicles(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[
-        str | None, Query(max_length=64, description="`next_cursor` of the previous page")
+        str | None,
+        Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN, description="`next_cursor` of the previous page"),
     ] = None,
 ) -> Response:
     states = request.app.state.live_states
@@ -109,7 +119,9 @@ async def vehicle_temperatures(
     request: Request,
     from_: From = None,
     to: To = None,
-    channel: Annotated[str | None, Query(min_length=1, max_length=8, description="Only this channel")] = None,
+    channel: Annotated[
+        str | None, Query(min_length=1, max_length=8, pattern=TEXT_PATTERN, description="Only this channel")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     cursor: Cursor = None,
 ) -> Response:

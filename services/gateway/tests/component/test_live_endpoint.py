@@ -15,7 +15,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from coldchain_devtools.testing import free_port
-from coldchain_gateway.live.endpoint import CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED, LivePrincipal, live_router
+from coldchain_gateway.live.endpoint import (
+    CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED,
+    LiveLimits,
+    LivePrincipal,
+    live_router,
+)
 from coldchain_gateway.live.hub import LiveHub
 from coldchain_gateway.live.subscription import Channel, LiveItem
 
@@ -54,7 +60,9 @@ class Server:
 async def server() -> AsyncIterator[Server]:
     hub = LiveHub()
     app = FastAPI()
-    app.include_router(live_router(hub, authenticate, auth_timeout_s=1.0, queue_max=8, send_timeout_s=2.0))
+    app.include_router(
+        live_router(hub, authenticate, LiveLimits(auth_timeout_s=1.0, queue_max=8, send_timeout_s=2.0))
+    )
     port = free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     task = asyncio.create_task(uv.serve())

@@ -222,3 +222,26 @@ async def test_a_boolean_where_a_number_belongs_is_refused(
     assert response.status_code == 422
     assert "/body/fixes/0/temperatures/0/setpoint_celsius" in response.text
     assert published == []
+
+
+async def test_a_fix_over_the_size_limit_refuses_the_whole_batch(make_app: AppFactory) -> None:
+    app = make_app(max_fix_bytes=4096)
+    published: list[bytes] = []
+
+    @app.state.broker.subscriber(TELEMETRY_RAW.name)
+    async def capture(msg: KafkaMessage) -> None:
+        published.append(msg.raw_message.value)
+
+    async with TestKafkaBroker(app.state.broker):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw", headers=AUTH) as client:
+            batch = {"fixes": [fix("a"), fix("b", attributes={"blob": "x" * 5000}), fix("c")]}
+            response = await client.post("/v1/telemetry/gps", json=batch)
+            just_fits = await client.post(
+                "/v1/telemetry/gps", json={"fixes": [fix("a", attributes={"blob": "x" * 3000})]}
+            )
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/body/fixes/1"]
+    assert "limit is 4096" in response.json()["detail"]
+    assert just_fits.status_code == 202
+    assert len(published) == 1, "only the fix that fits, from the second batch"

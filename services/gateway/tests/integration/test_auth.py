@@ -229,3 +229,70 @@ async def test_a_tampered_or_foreign_jwt_is_refused(gateway: Gateway) -> None:
     response = await gateway.client.get("/v1/admin/users", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
     assert response.json()["status"] == 401
+
+
+def forged(settings_key: str, *, user_id: str, role: str = "admin", ttl_s: int = 600) -> dict[str, str]:
+    """A token signed with the gateway's own (here: the dev) secret, as anyone knowing it could."""
+    from coldchain_gateway.security.tokens import issue_access
+
+    token, _ = issue_access(
+        settings_key, user_id=user_id, username="forger", role=role, family=str(uuid.uuid4()), ttl_s=ttl_s
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_signed_token_with_a_ten_year_lifetime_is_refused(gateway: Gateway) -> None:
+    key = gateway.app.state.settings.jwt_key()
+    admin_id = (await gateway.client.get("/v1/auth/me", headers=await gateway.bearer())).json()["id"]
+    assert (
+        await gateway.client.get("/v1/admin/users", headers=forged(key, user_id=admin_id))
+    ).status_code == 200
+    response = await gateway.client.get(
+        "/v1/admin/users", headers=forged(key, user_id=admin_id, ttl_s=10 * 365 * 86_400)
+    )
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize("subject", ["no-such-user", "00000000-0000-4000-8000-000000000000"])
+async def test_a_signed_token_whose_subject_is_no_user_is_refused(gateway: Gateway, subject: str) -> None:
+    headers = forged(gateway.app.state.settings.jwt_key(), user_id=subject)
+    response = await gateway.client.get("/v1/admin/users", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_signed_token_claiming_another_role_than_the_users_is_refused(gateway: Gateway) -> None:
+    _, viewer = await gateway.user("viewer")
+    viewer_id = (await gateway.client.get("/v1/auth/me", headers=viewer)).json()["id"]
+    headers = forged(gateway.app.state.settings.jwt_key(), user_id=viewer_id, role="admin")
+    assert (await gateway.client.get("/v1/admin/users", headers=headers)).status_code == 401
+
+
+async def test_a_disabled_users_tokens_stop_even_outside_their_session(gateway: Gateway) -> None:
+    _, headers = await gateway.user("viewer")
+    user_id = (await gateway.client.get("/v1/auth/me", headers=headers)).json()["id"]
+    admin = await gateway.bearer()
+    assert (await gateway.client.post(f"/v1/admin/users/{user_id}/disable", headers=admin)).status_code == 204
+    other_session = forged(gateway.app.state.settings.jwt_key(), user_id=user_id, role="viewer")
+    assert (await gateway.client.get("/v1/auth/me", headers=other_session)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "POST",
+            "/v1/admin/users",
+            {"username": "x-by-dev-key", "password": "a long passphrase 42", "role": "admin"},
+        ),
+        ("POST", "/v1/admin/api-keys", {"name": "x", "permissions": ["orders:read"]}),
+        ("POST", "/v1/dispatch/plans", {}),
+    ],
+)
+async def test_the_dev_key_has_only_its_documented_rights(
+    gateway: Gateway, method: str, path: str, body: dict[str, object]
+) -> None:
+    response = await gateway.client.request(method, path, json=body, headers={"X-API-Key": DEV_INGEST_KEY})
+    assert response.status_code == 403
+    assert response.json()["required"] in {"users:manage", "credentials:manage", "plans:write"}

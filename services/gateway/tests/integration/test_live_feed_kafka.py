@@ -22,7 +22,7 @@ from coldchain_contracts import VehicleStateChanged
 from coldchain_contracts.topics import VEHICLE_STATE
 from coldchain_devtools.testing import Infra, free_port
 from coldchain_gateway.live import feed
-from coldchain_gateway.live.endpoint import LivePrincipal, live_router
+from coldchain_gateway.live.endpoint import LiveLimits, LivePrincipal, live_router
 from coldchain_gateway.live.hub import LiveHub
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,7 @@ async def start_replica(stack: AsyncExitStack, bootstrap: str) -> str:
     broker = KafkaBroker(bootstrap)
     feed.register(broker, hub, poll_timeout_ms=50)
     app = FastAPI()
-    app.include_router(live_router(hub, authenticate, auth_timeout_s=2, queue_max=100))
+    app.include_router(live_router(hub, authenticate, LiveLimits(auth_timeout_s=2, queue_max=100)))
     await broker.start()
     stack.push_async_callback(broker.stop)
     port = free_port()

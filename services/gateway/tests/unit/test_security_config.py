@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -85,6 +86,27 @@ def test_access_tokens_round_trip_and_expire() -> None:
         decode_access(SECRET, f"{header}.{payload}x.{signature}")
 
 
+def test_tokens_made_to_live_longer_than_the_maximum_are_refused() -> None:
+    ten_years = 10 * 365 * 86_400
+    token, _ = issue_access(SECRET, user_id="u1", username="kim", role="admin", family="f1", ttl_s=ten_years)
+    assert decode_access(SECRET, token).user_id == "u1", "valid by signature and expiry alone"
+    with pytest.raises(InvalidToken, match="lifetime over the maximum"):
+        decode_access(SECRET, token, max_ttl_s=900)
+    normal, _ = issue_access(SECRET, user_id="u1", username="kim", role="admin", family="f1", ttl_s=900)
+    assert decode_access(SECRET, normal, max_ttl_s=900).user_id == "u1"
+    future, _ = issue_access(
+        SECRET,
+        user_id="u1",
+        username="kim",
+        role="admin",
+        family="f1",
+        ttl_s=900,
+        now=datetime.now(UTC) + timedelta(days=1),
+    )
+    with pytest.raises(InvalidToken, match="not yet valid"):
+        decode_access(SECRET, future, max_ttl_s=900)
+
+
 def test_unsigned_tokens_are_refused() -> None:
     import jwt
 
@@ -143,3 +165,23 @@ def test_only_plain_request_ids_are_taken_over_into_logs(header: str, kept: bool
 
     assert (request_id_of(header) == header) is kept
     assert request_id_of(header)
+
+
+def test_the_attribute_depth_limit_is_one_downstream_accepts() -> None:
+    """A fix the gateway accepts must never be refused by ingest's contract parser."""
+    from coldchain_contracts import RawFix, RawFixReceived, utcnow
+    from coldchain_gateway.json_bounds import MAX_DEPTH, json_problem
+
+    deepest: Any = 1
+    for _ in range(MAX_DEPTH - 1):
+        deepest = {"a": deepest}
+    attributes = {"x": deepest}
+    assert json_problem(attributes) is None
+    raw = RawFixReceived(
+        device_id="d",
+        source="http-batch",
+        received_at=utcnow(),
+        producer="gateway",
+        fix=RawFix(device_time=utcnow(), latitude=1, longitude=1, attributes=attributes),
+    )
+    assert RawFixReceived.model_validate_json(raw.model_dump_json()).fix.attributes == attributes

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import OrderStatus, SiteRole, TemperatureZone, utcnow
-from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
+from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_orders import importing
 from coldchain_orders.imports import FileError, Format, Kind
 from coldchain_orders.queries import OrderFilter, OrderQueries
@@ -26,6 +26,7 @@ from coldchain_servicekit.problems import problem
 
 router = APIRouter(prefix="/v1")
 SiteId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+MAX_OFFSET = 100_000  # offsets past it are no page walk; 10**30 overflowed PostgreSQL's bigint
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -46,11 +47,13 @@ async def list_orders(
     date_to: Annotated[date | None, Query(description="Last requested date, inclusive")] = None,
     status: Annotated[list[OrderStatus] | None, Query(description="One or more statuses")] = None,
     zone: TemperatureZone | None = None,
-    site: Annotated[str | None, Query(description="Pick-up or drop-off site id")] = None,
-    vehicle: str | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Text in number, goods or notes")] = None,
+    site: Annotated[str | None, Query(pattern=ID_PATTERN, description="Pick-up or drop-off site id")] = None,
+    vehicle: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="Text in number, goods or notes")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     f = OrderFilter(
         requested_date=date_,
@@ -75,11 +78,13 @@ async def get_order(order_id: uuid.UUID, request: Request) -> dict[str, Any]:
 @router.get("/sites", tags=["sites"], summary="Sites, filtered and paginated")
 async def list_sites(
     request: Request,
-    q: Annotated[str | None, Query(max_length=100, description="Text in code or name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="Text in code or name")
+    ] = None,
     role: SiteRole | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     return await _queries(request).list_sites(q, role.value if role else None, active, limit, offset)
 

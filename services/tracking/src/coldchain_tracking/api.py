@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from coldchain_contracts import utcnow
+from coldchain_contracts.identifiers import TEXT_PATTERN
 from coldchain_tracking.domain import as_seen_at
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.paging import Cursor
@@ -120,7 +121,7 @@ async def vehicle_temperatures(
     request: Request,
     from_: From = None,
     to: To = None,
-    channel: Annotated[str | None, Query(min_length=1, max_length=8)] = None,
+    channel: Annotated[str | None, Query(min_length=1, max_length=8, pattern=TEXT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     cursor: CursorParam = None,
 ) -> dict[str, Any]:

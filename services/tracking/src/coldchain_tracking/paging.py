@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,10 @@ class Cursor:
             ident = raw["id"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError("not a cursor issued by this API") from exc
-        if at.tzinfo is None or not isinstance(ident, str):
+        if at.tzinfo is None or not isinstance(ident, str) or "\x00" in ident:
             raise ValueError("not a cursor issued by this API")
+        try:  # year 1 at +14:00 or 9999 at -14:00 is no instant PostgreSQL (or Python) can hold
+            at.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("not a cursor issued by this API") from exc
         return cls(at, ident)

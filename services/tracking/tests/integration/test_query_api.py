@@ -159,6 +159,11 @@ async def test_the_vehicle_list_pages_live_states_by_vehicle_id(
         ("/v1/vehicles/x/alerts", {"from": "2024-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}),
         ("/v1/vehicles/x/excursions", {"limit": 1001}),
         ("/v1/vehicles/x/temperatures", {"from": "2026-11-21T06:00:00"}),
+        ("/v1/vehicles/x/temperatures", {"channel": "A\x00"}),
+        # forged cursors: instants no timestamp can hold once in UTC, a NUL in the id
+        ("/v1/vehicles/x/positions", {"cursor": "eyJhdCI6IjAwMDEtMDEtMDFUMDA6MDA6MDArMTQ6MDAiLCJpZCI6IiJ9"}),
+        ("/v1/vehicles/x/positions", {"cursor": "eyJhdCI6Ijk5OTktMTItMzFUMjM6NTk6NTktMTQ6MDAiLCJpZCI6IiJ9"}),
+        ("/v1/vehicles/x/trips", {"cursor": "eyJhdCI6IjIwMjYtMTEtMjFUMDY6MDA6MDArMDA6MDAiLCJpZCI6ImFcdTAwMDAifQ"}),
     ],
 )
 async def test_bad_queries_are_422_problems(

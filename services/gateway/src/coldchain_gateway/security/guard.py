@@ -15,6 +15,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import HTTPConnection
 
 from coldchain_gateway.security.client_address import forwarded_client
 from coldchain_gateway.security.permissions import Permission
@@ -44,7 +45,8 @@ class RateClass(StrEnum):
     WRITE = "write"
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
+    """The client's address, for a request or a WebSocket."""
     peer = request.client.host if request.client else "unknown"
     return forwarded_client(
         peer, request.headers.get("x-forwarded-for", ""), request.app.state.settings.trusted_proxies

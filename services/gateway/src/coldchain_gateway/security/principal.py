@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -11,8 +11,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_gateway.security import store
+from coldchain_gateway.security.cached_lookup import CachedLookup
 from coldchain_gateway.security.permissions import DEVICE_PERMISSIONS, ROLE_PERMISSIONS, Permission, Role
-from coldchain_gateway.security.tokens import InvalidToken, decode_access, digest, looks_like_jwt
+from coldchain_gateway.security.tokens import InvalidToken, decode_access, looks_like_jwt
 
 PrincipalKind = Literal["user", "device", "integration"]
 
@@ -87,6 +88,8 @@ class Sessions:
         self._ttl_s = access_ttl_s + 60  # clock skew margin
         self._check_cache_s = check_cache_s
         self._live_until: dict[str, float] = {}
+        self.on_revoke: list[Callable[[], None]] = []
+        """Called after a revocation (the live feed re-checks its connections)."""
 
     def _key(self, family: str) -> str:
         return f"{self._prefix}revoked-family:{family}"
@@ -99,6 +102,8 @@ class Sessions:
                 for family in families:
                     pipe.set(self._key(family), 1, ex=self._ttl_s)
                 await pipe.execute()
+            for listener in self.on_revoke:
+                listener()
 
     async def is_revoked(self, family: str) -> bool:
         now = time.monotonic()
@@ -113,70 +118,65 @@ class Sessions:
 
 
 class TokenAuthenticator:
-    """Access tokens are checked by signature plus the session's revocation flag in Redis;
-    API keys and device tokens by their hash in PostgreSQL, remembered for
-    `credential_cache_s` so a device posting every second costs no database round trip.
-    A revocation through this replica forgets at once; other replicas within the TTL."""
+    """Access tokens are checked by signature, lifetime, the session's revocation flag in
+    Redis and the user they name (it must exist, be enabled and hold the token's role);
+    API keys and device tokens by their hash in PostgreSQL. Users and keys are remembered
+    for `credential_cache_s` (`CachedLookup`) so a device posting every second costs no
+    database round trip. A revocation through this replica forgets at once; other
+    replicas within the TTL."""
 
     def __init__(
-        self, engine: AsyncEngine, sessions: Sessions, jwt_key: str, credential_cache_s: float = 5.0
+        self,
+        engine: AsyncEngine,
+        sessions: Sessions,
+        jwt_key: str,
+        credential_cache_s: float = 5.0,
+        max_access_ttl_s: int | None = None,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
         self._jwt_key = jwt_key
-        self._cache_s = credential_cache_s
-        self._credentials: dict[str, tuple[float, Principal | None]] = {}
-        self._looking_up: dict[str, asyncio.Task[Principal | None]] = {}
-        self._generation = 0  # a lookup that began before a forget must not re-cache its answer
+        self._max_ttl_s = max_access_ttl_s
+        self._credentials = CachedLookup(self._credential, credential_cache_s)
+        self._users = CachedLookup(self._user, credential_cache_s)
+        self.on_forget: list[Callable[[], None]] = []
+        """Called after a revocation (the live feed re-checks its connections)."""
 
     def forget_credentials(self) -> None:
-        self._credentials.clear()
-        self._looking_up.clear()
-        self._generation += 1
+        self._credentials.forget()
+        self._users.forget()
+        for listener in self.on_forget:
+            listener()
 
     async def _credential(self, token: str) -> Principal | None:
-        key = digest(token)
-        now = time.monotonic()
-        cached = self._credentials.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        # One query per key at a time: when an entry expires under load, the requests that
-        # arrive before the answer wait for that query instead of each sending their own.
-        lookup = self._looking_up.get(key)
-        if lookup is None:
-            lookup = asyncio.create_task(self._look_up(key, token, self._generation))
-            self._looking_up[key] = lookup
-            lookup.add_done_callback(lambda done: self._forget_lookup(key, done))
-        return await asyncio.shield(lookup)
-
-    def _forget_lookup(self, key: str, done: asyncio.Task[Principal | None]) -> None:
-        if self._looking_up.get(key) is done:
-            del self._looking_up[key]
-
-    async def _look_up(self, key: str, token: str, generation: int) -> Principal | None:
-        now = time.monotonic()
         credential = await store.credential_by_token(self._engine, token)
-        principal = credential_principal(credential) if credential is not None else None
-        if self._cache_s > 0 and generation == self._generation:
-            if len(self._credentials) > 10_000:  # bounded: a flood of random keys cannot grow it
-                self._credentials.clear()
-            self._credentials[key] = (now + self._cache_s, principal)
-        return principal
+        return credential_principal(credential) if credential is not None else None
+
+    async def _user(self, user_id: str) -> store.User | None:
+        return await store.user_by_id(self._engine, user_id)
 
     async def authenticate(self, token: str | None) -> Principal:
         if not token:
             raise Unauthenticated("no credentials", invalid=False)
         if looks_like_jwt(token):
-            try:
-                claims = decode_access(self._jwt_key, token)
-            except InvalidToken as exc:
-                raise Unauthenticated(f"access token: {exc}", invalid=True) from exc
-            if claims.role not in Role.__members__.values():
-                raise Unauthenticated("access token: unknown role", invalid=True)
-            if await self._sessions.is_revoked(claims.family):
-                raise Unauthenticated("access token: session revoked", invalid=True)
-            return user_principal(claims.user_id, claims.username, claims.role, claims.family)
-        principal = await self._credential(token)
+            return await self._user_principal(token)
+        principal = await self._credentials.get(token)
         if principal is None:
             raise Unauthenticated("unknown or revoked key", invalid=True)
         return principal
+
+    async def _user_principal(self, token: str) -> Principal:
+        try:
+            claims = decode_access(self._jwt_key, token, max_ttl_s=self._max_ttl_s)
+        except InvalidToken as exc:
+            raise Unauthenticated(f"access token: {exc}", invalid=True) from exc
+        if claims.role not in Role.__members__.values():
+            raise Unauthenticated("access token: unknown role", invalid=True)
+        if await self._sessions.is_revoked(claims.family):
+            raise Unauthenticated("access token: session revoked", invalid=True)
+        # A token signed with a leaked or dev secret must still name a real, enabled user in
+        # the role it claims: a signature alone does not make anyone an admin.
+        user = await self._users.get(claims.user_id)
+        if user is None or user.disabled or user.role != claims.role:
+            raise Unauthenticated("access token: no such active user in that role", invalid=True)
+        return user_principal(claims.user_id, claims.username, claims.role, claims.family)

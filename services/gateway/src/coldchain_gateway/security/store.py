@@ -68,6 +68,16 @@ async def user_by_name(engine: AsyncEngine, username: str) -> User | None:
     return _user(row) if row else None
 
 
+async def user_by_id(engine: AsyncEngine, user_id: str) -> User | None:
+    try:
+        parsed = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(users).where(users.c.id == parsed))).first()
+    return _user(row) if row else None
+
+
 async def create_user(engine: AsyncEngine, username: str, password_hash: str, role: str) -> User | None:
     """None when the username is taken."""
     async with engine.begin() as conn:

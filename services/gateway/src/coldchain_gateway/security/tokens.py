@@ -61,7 +61,9 @@ def issue_access(
     return jwt.encode(payload, key, algorithm=ALGORITHM), claims
 
 
-def decode_access(key: str, token: str) -> AccessClaims:
+def decode_access(key: str, token: str, *, max_ttl_s: int | None = None) -> AccessClaims:
+    """`max_ttl_s`: refuse tokens made to live longer (`exp - iat`), which this gateway never
+    issues (PyJWT already refuses an `iat` in the future)."""
     try:
         payload = jwt.decode(
             token,
@@ -77,6 +79,10 @@ def decode_access(key: str, token: str) -> AccessClaims:
         isinstance(payload.get(k), str) for k in ("name", "role", "fam")
     ):
         raise InvalidToken("not an access token")
+    if max_ttl_s is not None:
+        issued, expires = payload["iat"], payload["exp"]
+        if not isinstance(issued, int | float) or expires - issued > max_ttl_s:
+            raise InvalidToken("lifetime over the maximum")
     return AccessClaims(
         user_id=payload["sub"],
         username=payload["name"],
