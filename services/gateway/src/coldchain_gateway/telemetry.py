@@ -71,7 +71,7 @@ def refuse_oversized(outgoing: list[Outgoing], max_bytes: int) -> None:
             "msg": f"fix is {size} bytes as published; the limit is {max_bytes}",
             "type": "too_large",
         }
-        for index, size in enumerate(len(o.value) + len(o.key) for o in outgoing)
+        for index, size in enumerate(len(o.value or b"") + len(o.key) for o in outgoing)
         if size > max_bytes
     ]
     if errors:

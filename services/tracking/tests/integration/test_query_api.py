@@ -163,7 +163,10 @@ async def test_the_vehicle_list_pages_live_states_by_vehicle_id(
         # forged cursors: instants no timestamp can hold once in UTC, a NUL in the id
         ("/v1/vehicles/x/positions", {"cursor": "eyJhdCI6IjAwMDEtMDEtMDFUMDA6MDA6MDArMTQ6MDAiLCJpZCI6IiJ9"}),
         ("/v1/vehicles/x/positions", {"cursor": "eyJhdCI6Ijk5OTktMTItMzFUMjM6NTk6NTktMTQ6MDAiLCJpZCI6IiJ9"}),
-        ("/v1/vehicles/x/trips", {"cursor": "eyJhdCI6IjIwMjYtMTEtMjFUMDY6MDA6MDArMDA6MDAiLCJpZCI6ImFcdTAwMDAifQ"}),
+        (
+            "/v1/vehicles/x/trips",
+            {"cursor": "eyJhdCI6IjIwMjYtMTEtMjFUMDY6MDA6MDArMDA6MDAiLCJpZCI6ImFcdTAwMDAifQ"},
+        ),
     ],
 )
 async def test_bad_queries_are_422_problems(
