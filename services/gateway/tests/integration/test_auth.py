@@ -286,9 +286,9 @@ async def test_a_disabled_users_tokens_stop_even_outside_their_session(gateway: 
             "/v1/admin/users",
             {
                 "username": "x-by-dev-key",
-                "password": "a long passphrase 42",
+                "password": "a long passphrase 42",  # pragma: allowlist secret
                 "role": "admin",
-            },  # pragma: allowlist secret
+            },
         ),
         ("POST", "/v1/admin/api-keys", {"name": "x", "permissions": ["orders:read"]}),
         ("POST", "/v1/dispatch/plans", {}),
