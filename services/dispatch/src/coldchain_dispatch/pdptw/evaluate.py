@@ -81,7 +81,9 @@ def _route_violations(instance: PdptwInstance, index: int, route: Sequence[int])
         t = tasks[task]
         mate = t.delivery or t.pickup
         if mate not in position:
-            found.append(Violation(ViolationKind.PAIRING, f"its pair {mate} is on another route", index, task))
+            found.append(
+                Violation(ViolationKind.PAIRING, f"its pair {mate} is on another route", index, task)
+            )
         elif t.delivery and position[mate] < position[task]:
             found.append(Violation(ViolationKind.PRECEDENCE, f"delivery {mate} comes first", index, task))
         load += t.demand
@@ -90,7 +92,9 @@ def _route_violations(instance: PdptwInstance, index: int, route: Sequence[int])
         start = max(time + float(d[previous, task]), t.ready)
         if start > t.due + TIME_TOLERANCE:
             found.append(
-                Violation(ViolationKind.TIME_WINDOW, f"starts at {start:.6f} after due {t.due:g}", index, task)
+                Violation(
+                    ViolationKind.TIME_WINDOW, f"starts at {start:.6f} after due {t.due:g}", index, task
+                )
             )
         time, previous = start + t.service, task
     back = time + float(d[previous, DEPOT])
