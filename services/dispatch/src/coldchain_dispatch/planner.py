@@ -42,7 +42,8 @@ log = get_logger(__name__)
 
 
 def method_of(engine: PlanEngine | str) -> Method:
-    return "greedy" if PlanEngine(engine) is PlanEngine.GREEDY else "ortools"
+    """The optimiser is the engine portfolio (PyVRP where it can express the problem)."""
+    return "greedy" if PlanEngine(engine) is PlanEngine.GREEDY else "portfolio"
 
 
 def solve_checked(problem: Problem, method: Method, time_limit_s: float, seed: int) -> Plan:
