@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop
+.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -111,6 +111,13 @@ bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bar
 solve-vrptw: install ## solve one VRPTW instance on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
 	@test -n "$(FILE)" || { echo "usage: make solve-vrptw FILE=<instance.vrp or Solomon name> SECONDS=<limit>"; exit 2; }
 	$(VENV_PY) bench/solve_vrptw.py "$(FILE)" --seconds $(or $(SECONDS),5) --seed $(or $(SEED),0) --engine $(or $(ENGINE),auto)
+
+solve-pdptw: install ## solve one Li & Lim PDPTW instance with the engine portfolio; one JSON line (FILE=path-or-name SECONDS=10 [SEED=0])
+	@test -n "$(FILE)" || { echo "usage: make solve-pdptw FILE=<Li & Lim file or name> SECONDS=<limit>"; exit 2; }
+	@$(VENV_PY) bench/solve_pdptw.py "$(FILE)" --seconds $(or $(SECONDS),10) --seed $(or $(SEED),0)
+
+bench-pdptw: install ## Li & Lim PDPTW: portfolio vs best-known, plain PyVRP and plain OR-tools (SECONDS=10 INSTANCES=lc101,... DIR=...)
+	$(VENV_PY) bench/dispatch_pdptw.py --seconds $(or $(SECONDS),10) $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(DIR),--dir $(DIR))
 
 bench-dispatch: install ## Solomon VRPTW benchmark at 1, 5, 30 s with PyVRP and OR-tools anchors (LIMITS=1,5 INSTANCES=C101,R101)
 	$(VENV_PY) bench/dispatch_vrptw.py $(if $(LIMITS),--limits $(LIMITS)) $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(ANCHOR_LIMITS),--anchor-limits $(ANCHOR_LIMITS))

@@ -31,7 +31,11 @@ def create_app(settings: DispatchSettings | None = None) -> FastAPI:
 
     planner = Planner(store, order_book, publish, settings)
     handlers.register(runtime.broker, settings, Projections(runtime.engine), order_book, planner)
-    app = runtime_app(runtime, SCHEMA_DEF, title="Coldchain dispatch")
+
+    async def close_solver() -> None:
+        planner.close()
+
+    app = runtime_app(runtime, SCHEMA_DEF, title="Coldchain dispatch", on_stop=[close_solver])
     app.state.plan_store = store
     app.include_router(api.router)
     return app

@@ -1,7 +1,8 @@
 """Planning as the service runs it: on request, on a new order, on a breakdown.
 
-Each run reads the projections (or the current plan), plans in a worker thread so the
-event loop keeps heart-beating Kafka, checks the result with the independent
+Each run reads the projections (or the current plan), plans off the event loop (a
+requested plan in a separate process, `solver_process.py`; insertions and re-plans in a
+worker thread) so the loop keeps heart-beating Kafka, checks the result with the independent
 validator, stores a plan record with the exact `RouteAssigned` messages, advances the
 vehicles' revisions, and only then publishes. A redelivered command finds its plan
 record (plan ids are the request's, or derived from the triggering event's id) and
@@ -36,13 +37,15 @@ from coldchain_dispatch.planning.model import GeoPoint, Plan, Problem
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
 from coldchain_dispatch.planning.validate import InvalidPlan, assert_valid
 from coldchain_dispatch.settings import DispatchSettings
+from coldchain_dispatch.solver_process import InThread, SolverProcess
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
 
 
 def method_of(engine: PlanEngine | str) -> Method:
-    return "greedy" if PlanEngine(engine) is PlanEngine.GREEDY else "ortools"
+    """The optimiser is the engine portfolio (PyVRP where it can express the problem)."""
+    return "greedy" if PlanEngine(engine) is PlanEngine.GREEDY else "portfolio"
 
 
 def solve_checked(problem: Problem, method: Method, time_limit_s: float, seed: int) -> Plan:
@@ -70,6 +73,10 @@ class Planner:
         self._lock = asyncio.Lock()
         self._reoptimising: asyncio.Task[None] | None = None
         self._reoptimise_again = False
+        self._solver: SolverProcess | InThread = SolverProcess() if settings.solve_in_process else InThread()
+
+    def close(self) -> None:
+        self._solver.close()
 
     # --- mode 1: a plan on request ----------------------------------------------------
 
@@ -129,7 +136,7 @@ class Planner:
                 return
             started = time.perf_counter()
             try:
-                plan = await asyncio.to_thread(
+                plan = await self._solver.run(
                     solve_checked, problem, method_of(command.engine), limit, command.seed
                 )
             except (ValueError, InvalidPlan) as exc:

@@ -28,6 +28,11 @@ class DispatchSettings(ServiceSettings):
         description="Background re-optimisation after insertions: OR-tools time limit; 0 (default) "
         "is off: OR-tools aborted a test process once on a degenerate remaining problem",
     )
+    solve_in_process: bool = Field(
+        default=True,
+        description="Solve requested plans in a separate worker process (the event loop never "
+        "stalls behind the solver); false solves in a worker thread",
+    )
     position_max_age_s: float = Field(
         default=900.0, description="A live position older than this is not used as a start"
     )

@@ -116,10 +116,35 @@ def world() -> tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]]:
         cast(PlanStore, store),
         cast(OrderBook, orders),
         publish,
-        DispatchSettings(reoptimise_time_limit_s=0),  # background re-optimisation: tested on its own
+        # Background re-optimisation is tested on its own; solves run in a thread here
+        # (a spawned solver process per test costs seconds), in a process below.
+        DispatchSettings(reoptimise_time_limit_s=0, solve_in_process=False),
         clock=lambda: NOW,
     )
     return planner, store, orders, published
+
+
+async def test_the_optimiser_solves_in_a_separate_process(
+    world: tuple[Planner, FakeStore, FakeOrders, list[RouteAssigned]],
+) -> None:
+    """The service's default: the engine portfolio in a spawned worker, the loop never blocked."""
+    _, store, orders, published = world
+
+    async def publish(messages: Sequence[Outgoing]) -> None:
+        published.extend(RouteAssigned.model_validate_json(m.value) for m in messages)
+
+    planner = Planner(
+        cast(PlanStore, store), cast(OrderBook, orders), publish, DispatchSettings(reoptimise_time_limit_s=0),
+        clock=lambda: NOW,
+    )  # fmt: skip
+    try:
+        command = request().model_copy(update={"engine": PlanEngine.OPTIMISER, "time_limit_s": 1})
+        await planner.request(command, None)
+    finally:
+        planner.close()
+    [route] = published
+    assert (route.vehicle_id, len(route.stops)) == ("v1", 2)
+    assert store.plans[command.plan_id]["status"] == "done"
 
 
 def request() -> RequestPlan:

@@ -16,7 +16,7 @@ from coldchain_dispatch.planning.validate import violations
 
 pytestmark = pytest.mark.unit
 F, C, A = TemperatureZone.FROZEN, TemperatureZone.CHILLED, TemperatureZone.AMBIENT
-METHODS: list[Method] = ["ortools", "greedy"]
+METHODS: list[Method] = ["portfolio", "ortools", "greedy"]
 
 
 def plan_of(p: Problem, method: Method = "ortools") -> Plan:
@@ -245,3 +245,12 @@ def test_only_the_most_important_waiting_orders_enter_the_search() -> None:
     plan = solve_ortools(p, time_limit_s=0.3, max_waiting=1)
     assert violations(p, plan) == []
     assert reasons(plan)["mid"] is DropReason.FLEET_FULLY_COMMITTED
+
+
+def test_the_optimiser_plans_through_the_portfolio_and_pyvrp_runs() -> None:
+    """The service's default method is the engine portfolio; on a day it can express, PyVRP plans."""
+    p = generate("metro", seed=4, vehicles=5, orders=25)
+    plan = plan_of(p, "portfolio")
+    assert plan.stats.method == "pyvrp"
+    greedy = kpis(p, plan_of(p, "greedy"))
+    assert kpis(p, plan).orders_served >= greedy.orders_served
