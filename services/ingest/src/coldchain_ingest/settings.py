@@ -68,14 +68,13 @@ class IngestSettings(ServiceSettings):
     osmand_address_rate_per_s: float = Field(
         default=50.0, ge=0, description="OsmAnd requests per second from one address (429); 0: no limit"
     )
-    osmand_address_burst: int = Field(default=500, ge=1, description="OsmAnd requests one address may save up")
+    osmand_address_burst: int = Field(
+        default=500, ge=1, description="OsmAnd requests one address may save up"
+    )
     osmand_request_timeout_s: float = Field(
         default=10.0,
         gt=0,
         description="A request (headers and body) must arrive within this; a slower client is dropped",
-    )
-    osmand_keep_alive_s: float = Field(
-        default=5.0, gt=0, description="An idle keep-alive connection is closed after this"
     )
 
     # UVIS terminal service, polled; disabled unless both the URL and the serial key are set.

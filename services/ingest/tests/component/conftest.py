@@ -81,7 +81,12 @@ async def start(**overrides: Any) -> Running:
     """A server with a fake registry and Kafka; `overrides` are `TeltonikaConfig` fields."""
     registry, kafka = Registry(), Kafka()
     kafka.gate.set()
-    options: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "idle_timeout_s": 30.0, "publish_timeout_s": 2.0}
+    options: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "idle_timeout_s": 30.0,
+        "publish_timeout_s": 2.0,
+    }
     config = TeltonikaConfig(**(options | overrides))
     server = TeltonikaServer(config, registry, kafka.publish, clock=lambda: NOW)
     await server.start()

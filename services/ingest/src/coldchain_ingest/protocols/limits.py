@@ -51,6 +51,24 @@ class TokenBuckets:
         """Take one token if there is one (0.0); else how long until there is one (none taken)."""
         if not self._rate.enabled:
             return 0.0
+        bucket = self._refilled(key, now)
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / self._rate.per_s
+
+    def reserve_s(self, key: str, now: float) -> float:
+        """Take one token now, in debt if need be; how long until it is really there (pacing)."""
+        if not self._rate.enabled:
+            return 0.0
+        bucket = self._refilled(key, now)
+        bucket.tokens -= 1.0
+        return max(0.0, -bucket.tokens / self._rate.per_s)
+
+    def allow(self, key: str, now: float) -> bool:
+        return self.wait_s(key, now) == 0.0
+
+    def _refilled(self, key: str, now: float) -> _Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = _Bucket(float(self._rate.burst), now)
@@ -61,13 +79,7 @@ class TokenBuckets:
             self._buckets.move_to_end(key)
             bucket.tokens = min(float(self._rate.burst), bucket.tokens + (now - bucket.at) * self._rate.per_s)
             bucket.at = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return 0.0
-        return (1.0 - bucket.tokens) / self._rate.per_s
-
-    def allow(self, key: str, now: float) -> bool:
-        return self.wait_s(key, now) == 0.0
+        return bucket
 
 
 class ConnectionSlots:

@@ -39,7 +39,9 @@ def teltonika_config(settings: IngestSettings) -> TeltonikaConfig:
         publish_timeout_s=settings.teltonika_publish_timeout_s,
         max_connections=settings.teltonika_max_connections,
         max_connections_per_address=settings.teltonika_max_connections_per_address,
-        address_connects=Rate(settings.teltonika_address_connect_rate_per_s, settings.teltonika_address_connect_burst),
+        address_connects=Rate(
+            settings.teltonika_address_connect_rate_per_s, settings.teltonika_address_connect_burst
+        ),
         device_packets=Rate(settings.device_rate_per_s, settings.device_burst),
         io_map=settings.teltonika_io_map,
     )

@@ -52,6 +52,9 @@ REFUSED = Counter(
 )
 HANDSHAKES = Counter("ingest_teltonika_handshakes_total", "IMEI handshakes", ["result"])
 TIMEOUTS = Counter("ingest_teltonika_timeouts_total", "Connections closed by a timeout", ["phase"])
+THROTTLED = Counter(
+    "ingest_teltonika_packets_paced_total", "Packets whose acknowledgement waited for the device's rate"
+)
 SESSIONS_REPLACED = Counter(
     "ingest_teltonika_sessions_replaced_total", "Sessions closed because the same IMEI connected again"
 )
@@ -161,7 +164,9 @@ class TeltonikaServer:
             log.info("teltonika session replaced by a newer one", device_id=device_id)
             previous.cancel()
 
-    async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, device_id: str) -> None:
+    async def _converse(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, device_id: str
+    ) -> None:
         session = Session(
             device_id, self._devices, self._publish, self._config, self._clock, self._pace, writer
         )
@@ -170,7 +175,9 @@ class TeltonikaServer:
 
     async def _pace(self, device_id: str) -> None:
         """Wait for the device's next packet token (per IMEI, shared by its sessions)."""
-        while (wait := self._packets.wait_s(device_id, self._monotonic())) > 0:
+        wait = self._packets.reserve_s(device_id, self._monotonic())
+        if wait > 0:
+            THROTTLED.inc()
             await asyncio.sleep(wait)
 
     async def _handshake(
@@ -184,7 +191,9 @@ class TeltonikaServer:
                     device_id = imei_from(await reader.readexactly(length))
                 except MalformedFrame:
                     device_id = None
-        accepted = device_id is not None and (self._config.accept_unknown or self._devices.is_known(device_id))
+        accepted = device_id is not None and (
+            self._config.accept_unknown or self._devices.is_known(device_id)
+        )
         HANDSHAKES.labels("accepted" if accepted else "rejected").inc()
         writer.write(ACCEPT if accepted else REJECT)
         await writer.drain()
