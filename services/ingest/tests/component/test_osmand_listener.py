@@ -121,7 +121,7 @@ async def test_unknown_device_is_400_and_nothing_is_published() -> None:
     assert kafka.sent == []
 
 
-async def test_unbound_devices_are_accepted_when_they_report_as_their_own_vehicle() -> None:
+async def test_unknown_devices_are_accepted_in_accept_unknown_mode() -> None:
     kafka = FakeKafka()
     async with client(kafka, accept_unknown=True) as http:
         response = await http.get("/?id=999&lat=37.5&lon=127.0")
