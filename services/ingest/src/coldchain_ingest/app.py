@@ -14,7 +14,8 @@ from coldchain_ingest.domain import QualityRules
 from coldchain_ingest.protocols.osmand.devices import RegistryDeviceOptions
 from coldchain_ingest.protocols.osmand.server import EmbeddedServer
 from coldchain_ingest.protocols.osmand.wiring import osmand_server
-from coldchain_ingest.protocols.teltonika.server import TeltonikaServer, teltonika_config
+from coldchain_ingest.protocols.teltonika.config import teltonika_config
+from coldchain_ingest.protocols.teltonika.server import TeltonikaServer
 from coldchain_ingest.protocols.uvis.wiring import UvisService
 from coldchain_ingest.registry import DeviceRegistry
 from coldchain_ingest.repository import DeviceBindings
@@ -49,7 +50,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     publish = partial(publish_all, runtime.broker)
     sources: list[EmbeddedServer | UvisService | TeltonikaServer] = []
     if settings.osmand_enabled:
-        devices = RegistryDeviceOptions(registry, accept_unbound=rules.bind_unknown_to_self)
+        devices = RegistryDeviceOptions(registry, accept_unknown=settings.accept_unknown_devices)
         sources.append(osmand_server(settings, publish, devices))
     if settings.uvis_enabled:
         sources.append(UvisService(settings, runtime.engine, publish))

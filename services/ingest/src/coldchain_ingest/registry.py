@@ -2,9 +2,10 @@
 
 Protocol adapters (Teltonika TCP, OsmAnd HTTP) ask it two things, without I/O:
 
-* `is_known(device_id)`: an active registered device, or one bound to a vehicle through
-  `fleet.vehicles.v1`; a device registered as inactive is refused even if a vehicle
-  still lists it.
+* `is_known(device_id)`: a device bound to a vehicle, by its registry record or through
+  `fleet.vehicles.v1`; a registered device with no vehicle is refused (it would report
+  as a phantom vehicle), and so is one registered as inactive even if a vehicle still
+  lists it.
 * `options_for(device_id)`: its `DeviceOptions` (speed unit, Teltonika IO map); the
   empty defaults for a device that is not registered.
 
@@ -56,9 +57,10 @@ class BindingWriter(Protocol):
 
 
 def known(entries: Mapping[str, DeviceEntry], bindings: Mapping[str, str], device_id: str) -> bool:
+    """May report on a device port: bound to a vehicle, and not registered as inactive."""
     entry = entries.get(device_id)
-    if entry is not None:
-        return entry.active
+    if entry is not None and not entry.active:
+        return False
     return device_id in bindings
 
 

@@ -38,12 +38,43 @@ class IngestSettings(ServiceSettings):
         "'reject': its fixes go to the rejected topic",
     )
 
+    # Device ports (OsmAnd, Teltonika): who may report and how fast, docs/device-protocols.md "Limits".
+    accept_unknown_devices: bool = Field(
+        default=False,
+        description="Development only: OsmAnd and Teltonika accept any device id; otherwise a device "
+        "must be bound to a vehicle (device registry or fleet.vehicles.v1)",
+    )
+    device_rate_per_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="Per device: OsmAnd requests (over it: 429) or Teltonika packets (over it: the "
+        "acknowledgement waits) per second; 0: no limit",
+    )
+    device_burst: int = Field(default=30, ge=1, description="Per device: requests or packets saved up")
+
     # OsmAnd HTTP protocol (Traccar Client apps): its own listener, see docs/device-protocols.md.
     osmand_enabled: bool = Field(default=True, description="Serve the OsmAnd HTTP protocol")
     osmand_host: str | None = Field(default=None, description="Listen address; None: same as http_host")
     osmand_port: int = Field(default=5055, description="OsmAnd listener port (Traccar's default)")
     osmand_publish_timeout_s: float = Field(
         default=5.0, description="How long a request waits for Kafka's acknowledgement before 503"
+    )
+    osmand_max_connections: int = Field(
+        default=2_000, ge=1, description="Open connections on the OsmAnd port; past it: 503"
+    )
+    osmand_max_connections_per_address: int = Field(
+        default=200, ge=1, description="Open OsmAnd connections from one address; past it: 503"
+    )
+    osmand_address_rate_per_s: float = Field(
+        default=50.0, ge=0, description="OsmAnd requests per second from one address (429); 0: no limit"
+    )
+    osmand_address_burst: int = Field(
+        default=500, ge=1, description="OsmAnd requests one address may save up"
+    )
+    osmand_request_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="A request (headers and body) must arrive within this; a slower client is dropped",
     )
 
     # UVIS terminal service, polled; disabled unless both the URL and the serial key are set.
@@ -69,10 +100,28 @@ class IngestSettings(ServiceSettings):
     teltonika_idle_timeout_s: float = Field(
         default=300.0, gt=0, description="A connection silent this long is closed (half-open sockets)"
     )
+    teltonika_handshake_timeout_s: float = Field(
+        default=10.0, gt=0, description="The IMEI must arrive this soon after connecting"
+    )
+    teltonika_frame_timeout_s: float = Field(
+        default=30.0, gt=0, description="A packet once started must be complete within this"
+    )
     teltonika_max_data_bytes: int = Field(
-        default=65_536,
+        default=16_384,
         gt=0,
         description="Largest AVL data field accepted; a larger one closes the connection",
+    )
+    teltonika_max_connections: int = Field(
+        default=10_000, ge=1, description="Open connections; past it a new one is closed unanswered"
+    )
+    teltonika_max_connections_per_address: int = Field(
+        default=200, ge=1, description="Open connections from one address (raise it behind a carrier NAT)"
+    )
+    teltonika_address_connect_rate_per_s: float = Field(
+        default=10.0, ge=0, description="New connections per second from one address; 0: no limit"
+    )
+    teltonika_address_connect_burst: int = Field(
+        default=100, ge=1, description="New connections one address may save up"
     )
     teltonika_publish_timeout_s: float = Field(
         default=10.0, gt=0, description="Max wait for Kafka to acknowledge a packet's fixes"

@@ -40,10 +40,10 @@ class FakeKafka:
 
 
 def client(
-    kafka: FakeKafka, *, accept_unbound: bool = False, units: dict[str, SpeedUnit] | None = None
+    kafka: FakeKafka, *, accept_unknown: bool = False, units: dict[str, SpeedUnit] | None = None
 ) -> httpx.AsyncClient:
     devices = BindingDeviceOptions(
-        Bindings({"123456": "truck-1"}), accept_unbound=accept_unbound, speed_units=units
+        Bindings({"123456": "truck-1"}), accept_unknown=accept_unknown, speed_units=units
     )
     app = OsmAndListener(kafka, devices, publish_timeout_s=1.0)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://osmand")
@@ -121,9 +121,9 @@ async def test_unknown_device_is_400_and_nothing_is_published() -> None:
     assert kafka.sent == []
 
 
-async def test_unbound_devices_are_accepted_when_they_report_as_their_own_vehicle() -> None:
+async def test_unknown_devices_are_accepted_in_accept_unknown_mode() -> None:
     kafka = FakeKafka()
-    async with client(kafka, accept_unbound=True) as http:
+    async with client(kafka, accept_unknown=True) as http:
         response = await http.get("/?id=999&lat=37.5&lon=127.0")
     assert response.status_code == 200
 
@@ -161,7 +161,7 @@ async def test_a_huge_body_is_413() -> None:
 
 async def test_the_embedded_server_answers_on_its_port_and_a_taken_port_fails_loudly() -> None:
     kafka = FakeKafka()
-    devices = BindingDeviceOptions(Bindings({}), accept_unbound=True)
+    devices = BindingDeviceOptions(Bindings({}), accept_unknown=True)
     server = EmbeddedServer(
         "osmand", OsmAndListener(kafka, devices, publish_timeout_s=1.0), "127.0.0.1", free_port()
     )

@@ -8,10 +8,6 @@ bad packet, pings, and closing silent or broken connections.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pytest
 from prometheus_client import REGISTRY
@@ -22,83 +18,14 @@ from coldchain_contracts.topics import TELEMETRY_RAW
 from coldchain_ingest.protocols.teltonika.codec import AvlRecord, GpsElement, IoElement
 from coldchain_ingest.protocols.teltonika.crc import crc16_ibm
 from coldchain_ingest.protocols.teltonika.encode import handshake, packet
-from coldchain_ingest.protocols.teltonika.server import TeltonikaConfig, TeltonikaServer
-from coldchain_servicekit.kafka import Outgoing
+
+from .conftest import IMEI, NOW, Running, start
 
 pytestmark = pytest.mark.component
-IMEI = "356307042441013"
-NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 CODEC8_FIRST = bytes.fromhex(
     "000000000000003608010000016B40D8EA30010000000000000000000000000000000105021503010101425E0F01F10000601A014E"
     "0000000000000000010000C7CF"
 )
-
-
-@dataclass
-class Registry:
-    known: set[str] = field(default_factory=lambda: {IMEI})
-    options: dict[str, DeviceOptions] = field(default_factory=dict)
-
-    def is_known(self, device_id: str) -> bool:
-        return device_id in self.known
-
-    def options_for(self, device_id: str) -> DeviceOptions:
-        return self.options.get(device_id, DeviceOptions())
-
-
-@dataclass
-class Kafka:
-    published: list[Outgoing] = field(default_factory=list)
-    gate: asyncio.Event = field(default_factory=asyncio.Event)
-    fail: bool = False
-
-    async def publish(self, messages: Sequence[Outgoing]) -> None:
-        await self.gate.wait()
-        if self.fail:
-            raise ConnectionError("Kafka unreachable")
-        self.published.extend(messages)
-
-
-@dataclass
-class Running:
-    server: TeltonikaServer
-    registry: Registry
-    kafka: Kafka
-    writers: list[asyncio.StreamWriter] = field(default_factory=list)
-
-    async def connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.server.port)
-        self.writers.append(writer)
-        return reader, writer
-
-    async def stop(self) -> None:
-        await self.server.stop()
-        for writer in self.writers:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-
-    async def session(self, imei: str = IMEI) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        reader, writer = await self.connect()
-        writer.write(handshake(imei))
-        assert await asyncio.wait_for(reader.readexactly(1), 5) == b"\x01"
-        return reader, writer
-
-
-async def start(idle_timeout_s: float = 30.0) -> Running:
-    registry, kafka = Registry(), Kafka()
-    kafka.gate.set()
-    config = TeltonikaConfig(host="127.0.0.1", port=0, idle_timeout_s=idle_timeout_s, publish_timeout_s=2.0)
-    server = TeltonikaServer(config, registry, kafka.publish, clock=lambda: NOW)
-    await server.start()
-    return Running(server, registry, kafka)
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Running]:
-    r = await start()
-    yield r
-    await r.stop()
 
 
 def avl(lat: float = 37.4979, temp_tenths: int = -195) -> AvlRecord:

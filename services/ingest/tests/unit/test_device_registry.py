@@ -18,8 +18,13 @@ def entry(device_id: str, active: bool) -> DeviceEntry:
     return DeviceEntry(device_id, None, "teltonika", DeviceOptions(), active, AT)
 
 
-def test_an_active_registered_device_is_known_even_unbound() -> None:
-    assert known({"d1": entry("d1", True)}, {}, "d1")
+def test_an_active_registered_device_bound_to_a_vehicle_is_known() -> None:
+    assert known({"d1": entry("d1", True)}, {"d1": "truck-1"}, "d1")
+
+
+def test_a_registered_device_with_no_vehicle_is_refused() -> None:
+    """It would report as a phantom vehicle of its own id (attack row: any device, any position)."""
+    assert not known({"d1": entry("d1", True)}, {}, "d1")
 
 
 def test_a_device_bound_through_its_vehicle_is_known() -> None:

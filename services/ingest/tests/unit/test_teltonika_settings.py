@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coldchain_contracts import TeltonikaIoMap, TemperatureProbe
-from coldchain_ingest.protocols.teltonika.server import teltonika_config
+from coldchain_ingest.protocols.teltonika.config import teltonika_config
 from coldchain_ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.unit

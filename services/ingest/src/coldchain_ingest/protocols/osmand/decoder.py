@@ -143,6 +143,8 @@ def decode_json(body: bytes) -> OsmAndReport:
         root = json.loads(body)
     except ValueError as exc:
         raise OsmAndError("Invalid JSON", str(exc)) from None
+    except RecursionError:  # nesting thousands deep: the C decoder's recursion guard
+        raise OsmAndError("Invalid JSON", "nested too deeply") from None
     if not isinstance(root, dict):
         raise OsmAndError("Invalid JSON", "the body must be an object with device_id and location")
     if "device_id" not in root:

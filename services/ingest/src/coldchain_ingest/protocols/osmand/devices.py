@@ -1,10 +1,9 @@
 """What ingest knows about a device when it reports: is it known, which speed unit it uses.
 
-`DeviceOptions` is the seam the device registry plugs into. Until it does,
-`BindingDeviceOptions` answers from the in-memory device bindings: a device is known
-when it is bound to a vehicle, or when unbound devices are accepted as their own
-vehicle (`INGEST_UNBOUND_DEVICE_POLICY=self`); every device reports speed in knots,
-Traccar's default for the OsmAnd protocol.
+`RegistryDeviceOptions` answers from the device registry: known means bound to a vehicle
+(and not registered inactive), or any device with `INGEST_ACCEPT_UNKNOWN_DEVICES=true`
+(development). `BindingDeviceOptions` answers from the bindings alone (tests); every
+device reports speed in knots, Traccar's default for the OsmAnd protocol.
 """
 
 from __future__ import annotations
@@ -33,17 +32,17 @@ class BindingDeviceOptions:
         self,
         bindings: BindingCache,
         *,
-        accept_unbound: bool,
+        accept_unknown: bool,
         speed_units: Mapping[str, SpeedUnit] | None = None,
         default_speed_unit: SpeedUnit = SpeedUnit.KNOTS,
     ) -> None:
         self._bindings = bindings
-        self._accept_unbound = accept_unbound
+        self._accept_unknown = accept_unknown
         self._speed_units = dict(speed_units or {})
         self._default_speed_unit = default_speed_unit
 
     def is_known(self, device_id: str) -> bool:
-        return self._accept_unbound or device_id in self._bindings.cache
+        return self._accept_unknown or device_id in self._bindings.cache
 
     def speed_unit(self, device_id: str) -> SpeedUnit:
         return self._speed_units.get(device_id, self._default_speed_unit)
@@ -63,23 +62,22 @@ class DeviceRegistrationOptions(Protocol):
 
 
 class RegistryDeviceOptions:
-    """Answers from the device registry: a registered (or vehicle-bound) device is known, and
-    reports speed in its registered unit; others are known only under the `self` policy and
-    report in knots."""
+    """Answers from the device registry: a device bound to a vehicle is known and reports
+    speed in its registered unit (default knots); others are known only with `accept_unknown`."""
 
     def __init__(
         self,
         registry: RegistryLookup,
         *,
-        accept_unbound: bool,
+        accept_unknown: bool,
         default_speed_unit: SpeedUnit = SpeedUnit.KNOTS,
     ) -> None:
         self._registry = registry
-        self._accept_unbound = accept_unbound
+        self._accept_unknown = accept_unknown
         self._default_speed_unit = default_speed_unit
 
     def is_known(self, device_id: str) -> bool:
-        return self._accept_unbound or self._registry.is_known(device_id)
+        return self._accept_unknown or self._registry.is_known(device_id)
 
     def speed_unit(self, device_id: str) -> SpeedUnit:
         return self._registry.options_for(device_id).speed_unit or self._default_speed_unit

@@ -27,7 +27,19 @@ class _Embedded(uvicorn.Server):
 
 
 class EmbeddedServer:
-    def __init__(self, name: str, app: ASGIApp, host: str, port: int, graceful_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        app: ASGIApp,
+        host: str,
+        port: int,
+        graceful_s: float = 5.0,
+        *,
+        http: type[asyncio.Protocol] | None = None,
+        keep_alive_s: int = 5,
+        backlog: int = 2048,
+    ) -> None:
+        """`http`: uvicorn's HTTP protocol class (default: its own choice)."""
         self._name = name
         self._config = uvicorn.Config(
             app,
@@ -38,13 +50,16 @@ class EmbeddedServer:
             access_log=False,
             proxy_headers=False,  # the client address is the peer's, never a forged header
             timeout_graceful_shutdown=int(graceful_s),
+            http=http or "auto",
+            timeout_keep_alive=keep_alive_s,
+            backlog=backlog,
         )
         self._server = _Embedded(self._config)
         self._task: asyncio.Task[None] | None = None
         self.port = port
 
     async def start(self) -> None:
-        sock = socket.create_server((self._config.host, self._config.port))
+        sock = socket.create_server((self._config.host, self._config.port), backlog=self._config.backlog)
         self.port = sock.getsockname()[1]
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name=self._name)
         while not self._server.started:
