@@ -310,3 +310,21 @@ async def dev_admin_headers(gateway_url: str) -> dict[str, str]:
         )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def register_device(
+    gateway_url: str, device_id: str, protocol: str, vehicle_id: str | None = None
+) -> None:
+    """Register a device through the gateway as an admin would (`PUT /v1/devices/{id}`),
+    and wait until ingest lists it: device ports refuse devices they do not know."""
+    headers = await dev_admin_headers(gateway_url)
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10, headers=headers) as client:
+        body = {"vehicle_id": vehicle_id, "protocol": protocol}
+        response = await client.put(f"/v1/devices/{device_id}", json=body)
+        assert response.status_code == 202, response.text
+
+        async def listed() -> bool | None:
+            r = await client.get(f"/v1/devices/{device_id}")
+            return True if r.status_code == 200 and r.json()["active"] else None
+
+        await eventually(listed, timeout_s=15)
