@@ -108,7 +108,7 @@ bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bar
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(BENCH_ENV) $(VENV_PY) bench/telemetry.py $(ARGS)
 
-solve-vrptw: install ## solve one VRPTW instance on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
+solve-vrptw: install ## solve one VRPTW instance with the engine portfolio on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
 	@test -n "$(FILE)" || { echo "usage: make solve-vrptw FILE=<instance.vrp or Solomon name> SECONDS=<limit>"; exit 2; }
 	$(VENV_PY) bench/solve_vrptw.py "$(FILE)" --seconds $(or $(SECONDS),5) --seed $(or $(SEED),0) --engine $(or $(ENGINE),auto)
 

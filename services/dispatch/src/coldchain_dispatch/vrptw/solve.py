@@ -1,25 +1,22 @@
-"""Our VRPTW entry point: pick an engine for the problem class, solve, re-evaluate."""
+"""Our VRPTW entry point: the service's engine portfolio on the instance, re-evaluated.
+
+The instance is compiled to the portfolio's `RoutingProblem` (clients as jobs), so
+`make solve-vrptw` and `make bench-dispatch` measure the engines plan requests run.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coldchain_dispatch.vrptw.engines import ortools_engine, pyvrp_engine
-from coldchain_dispatch.vrptw.engines.solution import EngineSolution
+from coldchain_dispatch.engines import portfolio
 from coldchain_dispatch.vrptw.evaluate import Evaluation, evaluate
 from coldchain_dispatch.vrptw.instance import VrptwInstance
+from coldchain_dispatch.vrptw.routing import client_routes, to_routing
+from coldchain_dispatch.vrptw.scaled import scale
 
-Engine = Callable[[VrptwInstance, float, int], EngineSolution]
-
-ENGINES: dict[str, Engine] = {
-    pyvrp_engine.NAME: pyvrp_engine.solve,
-    ortools_engine.NAME: ortools_engine.solve,
-}
-# Capacitated VRP with time windows, distance objective: PyVRP (see docs/dispatch-benchmark.md).
-AUTO_ENGINE = pyvrp_engine.NAME
+ENGINES = portfolio.ENGINES
 
 
 @dataclass(frozen=True)
@@ -48,17 +45,17 @@ class VrptwResult:
 
 def solve_vrptw(instance: VrptwInstance, seconds: float, seed: int = 0, engine: str = "auto") -> VrptwResult:
     """Solve on one thread within about `seconds` (engine setup included)."""
-    name = AUTO_ENGINE if engine == "auto" else engine
-    if name not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose auto or one of {sorted(ENGINES)}")
     started = time.perf_counter()
-    solution = ENGINES[name](instance, seconds, seed)
+    problem = to_routing(instance, scale(instance))
+    remaining = max(0.01, seconds - (time.perf_counter() - started))
+    solution = portfolio.solve(problem, remaining, seed=seed, engine=engine)
+    routes = client_routes(instance, solution.routes)
     elapsed = time.perf_counter() - started
     return VrptwResult(
         instance=instance.name,
         engine=solution.engine,
         seed=seed,
-        routes=solution.routes,
-        evaluation=evaluate(instance, solution.routes),
+        routes=routes,
+        evaluation=evaluate(instance, routes),
         seconds=elapsed,
     )
