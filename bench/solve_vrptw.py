@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from coldchain_devtools.shared_data import vrptw_dir
-from coldchain_dispatch.vrptw.solution import EngineSolution
 from coldchain_dispatch.vrptw.evaluate import evaluate
 from coldchain_dispatch.vrptw.instance import VrptwInstance, load
+from coldchain_dispatch.vrptw.solution import EngineSolution
 from coldchain_dispatch.vrptw.solve import ENGINES, VrptwResult, solve_vrptw
 
 SOLOMON = vrptw_dir() / "solomon"

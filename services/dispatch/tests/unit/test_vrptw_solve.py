@@ -10,9 +10,9 @@ import pytest
 
 from coldchain_devtools.shared_data import vrptw_dir
 from coldchain_dispatch.vrptw.__main__ import main
-from coldchain_dispatch.vrptw.scaled import SCALE, scale
 from coldchain_dispatch.vrptw.evaluate import evaluate, route_distance
 from coldchain_dispatch.vrptw.instance import VrptwInstance, load
+from coldchain_dispatch.vrptw.scaled import SCALE, scale
 from coldchain_dispatch.vrptw.solve import solve_vrptw
 
 pytestmark = pytest.mark.unit

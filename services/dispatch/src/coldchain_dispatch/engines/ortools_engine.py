@@ -118,7 +118,9 @@ def solve(
         n = manager.NodeToIndex(first_node + 2 * len(problem.shipments) + ji)
         clock.CumulVar(n).SetRange(j.step.tw_early, j.step.tw_late)
         if j.vehicles is not None:
-            routing.VehicleVar(n).SetValues([-1, *(e for e, vi in enumerate(nodes.owner) if vi in j.vehicles)])
+            routing.VehicleVar(n).SetValues(
+                [-1, *(e for e, vi in enumerate(nodes.owner) if vi in j.vehicles)]
+            )
         if not j.required:
             routing.AddDisjunction([n], j.prize)
     params = pywrapcp.DefaultRoutingSearchParameters()

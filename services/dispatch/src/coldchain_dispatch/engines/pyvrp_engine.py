@@ -215,9 +215,7 @@ def solve(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> Engine
     routes: list[EngineRoute] = []
     for route in best.routes():
         visits = tuple(
-            Visit(a.idx, a.is_pickup(), job=a.is_client())
-            for a in route
-            if a.is_shipment() or a.is_client()
+            Visit(a.idx, a.is_pickup(), job=a.is_client()) for a in route if a.is_shipment() or a.is_client()
         )
         if visits:
             routes.append(EngineRoute(route.vehicle_type(), visits))
