@@ -17,7 +17,8 @@ from pydantic import AfterValidator
 from coldchain_contracts import SiteRole
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_gateway.json_bounds import checked_json
-from coldchain_gateway.schemas import MAX_OFFSET, PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
+from coldchain_gateway.schemas import MAX_OFFSET
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
