@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coldchain_benchkit.pdptw.instance import load
+from coldchain_benchkit.pdptw.solve import VARIANTS, solve_pdptw
 from coldchain_devtools.shared_data import pdptw_dir
 from coldchain_dispatch.engines import ortools_engine, portfolio, pyvrp_engine
 from coldchain_dispatch.engines.problem import Job, RoutingProblem, Shipment, Step, Vehicle
-from coldchain_dispatch.pdptw.instance import load
-from coldchain_dispatch.pdptw.solve import VARIANTS, solve_pdptw
 
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[4]

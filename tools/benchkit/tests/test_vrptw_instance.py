@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from coldchain_benchkit.vrptw.instance import DEPOT, load
 from coldchain_devtools.shared_data import vrptw_dir
-from coldchain_dispatch.vrptw.instance import DEPOT, load
 
 pytestmark = pytest.mark.unit
 SOLOMON = vrptw_dir() / "solomon"

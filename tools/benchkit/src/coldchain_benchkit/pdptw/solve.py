@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from coldchain_benchkit.pdptw.evaluate import Evaluation, evaluate
+from coldchain_benchkit.pdptw.instance import PdptwInstance
+from coldchain_benchkit.pdptw.routing import task_routes, to_routing
 from coldchain_dispatch.engines import ortools_engine, portfolio, pyvrp_engine
 from coldchain_dispatch.engines.problem import EngineResult
-from coldchain_dispatch.pdptw.evaluate import Evaluation, evaluate
-from coldchain_dispatch.pdptw.instance import PdptwInstance
-from coldchain_dispatch.pdptw.routing import task_routes, to_routing
 
 Variant = Callable[[PdptwInstance, float, int], EngineResult]
 

@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pytest
 
+from coldchain_benchkit.vrptw.__main__ import main
+from coldchain_benchkit.vrptw.evaluate import evaluate, route_distance
+from coldchain_benchkit.vrptw.instance import VrptwInstance, load
+from coldchain_benchkit.vrptw.scaled import SCALE, scale
+from coldchain_benchkit.vrptw.solve import solve_vrptw
 from coldchain_devtools.shared_data import vrptw_dir
-from coldchain_dispatch.vrptw.__main__ import main
-from coldchain_dispatch.vrptw.evaluate import evaluate, route_distance
-from coldchain_dispatch.vrptw.instance import VrptwInstance, load
-from coldchain_dispatch.vrptw.scaled import SCALE, scale
-from coldchain_dispatch.vrptw.solve import solve_vrptw
 
 pytestmark = pytest.mark.unit
 R101 = vrptw_dir() / "solomon" / "R101.vrp"

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
+from coldchain_benchkit.pdptw.evaluate import ViolationKind, evaluate
+from coldchain_benchkit.pdptw.instance import FormatError, PdptwInstance, load, parse
 from coldchain_devtools.shared_data import pdptw_dir
-from coldchain_dispatch.pdptw.evaluate import ViolationKind, evaluate
-from coldchain_dispatch.pdptw.instance import FormatError, PdptwInstance, load, parse
 
 pytestmark = pytest.mark.unit
 

@@ -8,9 +8,9 @@ import math
 import pytest
 import vrplib
 
+from coldchain_benchkit.vrptw.evaluate import ViolationKind, evaluate, route_distance
+from coldchain_benchkit.vrptw.instance import VrptwInstance, build, load
 from coldchain_devtools.shared_data import vrptw_dir
-from coldchain_dispatch.vrptw.evaluate import ViolationKind, evaluate, route_distance
-from coldchain_dispatch.vrptw.instance import VrptwInstance, build, load
 
 pytestmark = pytest.mark.unit
 BENCH = vrptw_dir()

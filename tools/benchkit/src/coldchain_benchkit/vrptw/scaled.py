@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from coldchain_dispatch.vrptw.instance import VrptwInstance
+from coldchain_benchkit.vrptw.instance import VrptwInstance
 
 SCALE = 10_000
 IntMatrix = npt.NDArray[np.int64]

@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
+from coldchain_benchkit.pdptw.instance import DEPOT, PdptwInstance
 from coldchain_dispatch.engines.problem import EngineRoute, RoutingProblem, Shipment, Step, Vehicle
-from coldchain_dispatch.pdptw.instance import DEPOT, PdptwInstance
 
 SCALE = 10_000
 

@@ -7,9 +7,9 @@ within the fleet, the objective of the Solomon tables our benchmark compares wit
 
 from __future__ import annotations
 
+from coldchain_benchkit.vrptw.instance import DEPOT, VrptwInstance
+from coldchain_benchkit.vrptw.scaled import ScaledInstance
 from coldchain_dispatch.engines.problem import EngineRoute, Job, RoutingProblem, Step, Vehicle
-from coldchain_dispatch.vrptw.instance import DEPOT, VrptwInstance
-from coldchain_dispatch.vrptw.scaled import ScaledInstance
 
 
 def to_routing(instance: VrptwInstance, scaled: ScaledInstance) -> RoutingProblem:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coldchain_dispatch.pdptw.instance import DEPOT, PdptwInstance
+from coldchain_benchkit.pdptw.instance import DEPOT, PdptwInstance
 
 # Absorbs floating-point summation order only; later than this is late.
 TIME_TOLERANCE = 1e-9

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coldchain_dispatch.vrptw.instance import DEPOT, VrptwInstance
+from coldchain_benchkit.vrptw.instance import DEPOT, VrptwInstance
 
 # Absorbs floating-point summation order only; a route late by more than this is infeasible.
 TIME_TOLERANCE = 1e-9

@@ -10,11 +10,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from coldchain_benchkit.vrptw.evaluate import Evaluation, evaluate
+from coldchain_benchkit.vrptw.instance import VrptwInstance
+from coldchain_benchkit.vrptw.routing import client_routes, to_routing
+from coldchain_benchkit.vrptw.scaled import scale
 from coldchain_dispatch.engines import portfolio
-from coldchain_dispatch.vrptw.evaluate import Evaluation, evaluate
-from coldchain_dispatch.vrptw.instance import VrptwInstance
-from coldchain_dispatch.vrptw.routing import client_routes, to_routing
-from coldchain_dispatch.vrptw.scaled import scale
 
 ENGINES = portfolio.ENGINES
 

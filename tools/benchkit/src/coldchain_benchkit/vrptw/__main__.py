@@ -1,4 +1,4 @@
-"""`python -m coldchain_dispatch.vrptw FILE --seconds S [--seed N] [--engine auto|pyvrp|ortools]`.
+"""`python -m coldchain_benchkit.vrptw FILE --seconds S [--seed N] [--engine auto|pyvrp|ortools]`.
 
 Prints one JSON object as its last line (see `VrptwResult.as_json`).
 """
@@ -10,12 +10,12 @@ import json
 import sys
 from collections.abc import Sequence
 
-from coldchain_dispatch.vrptw.instance import load
-from coldchain_dispatch.vrptw.solve import ENGINES, solve_vrptw
+from coldchain_benchkit.vrptw.instance import load
+from coldchain_benchkit.vrptw.solve import ENGINES, solve_vrptw
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m coldchain_dispatch.vrptw", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m coldchain_benchkit.vrptw", description=__doc__)
     parser.add_argument("file", help="VRPTW instance in VRPLIB format")
     parser.add_argument("--seconds", type=float, required=True, help="time limit (engine setup included)")
     parser.add_argument("--seed", type=int, default=0)
