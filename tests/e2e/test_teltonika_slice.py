@@ -18,9 +18,9 @@ import pytest
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_devtools.teltonika.encode import handshake, packet
 from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, find_record
 from coldchain_ingest.protocols.teltonika.codec import CODEC_8_EXTENDED, AvlRecord, GpsElement, IoElement
-from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
 pytestmark = pytest.mark.e2e
 
