@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coldchain_contracts import OrderStatus, SiteRole, TemperatureZone, utcnow
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_orders import importing
-from coldchain_orders.imports import FileError, Format, Kind
+from coldchain_orders.imports import FileError, FileTooLarge, Format, Kind
 from coldchain_orders.queries import OrderFilter, OrderQueries
 from coldchain_orders.schemas import SiteIn, SitePatch
 from coldchain_orders.settings import OrdersSettings
@@ -153,13 +153,12 @@ async def import_file(
     settings: OrdersSettings = request.app.state.settings
     engine: AsyncEngine = request.app.state.engine
     data = await request.body()
+    limits = settings.import_limits()
     try:
         if kind == "sites":
-            report = await importing.import_sites(engine, data, format_, utcnow(), settings.import_max_rows)
+            report = await importing.import_sites(engine, data, format_, utcnow(), limits)
         elif kind == "vehicles":
-            report = await importing.import_vehicles(
-                engine, data, format_, utcnow(), settings.import_max_rows
-            )
+            report = await importing.import_vehicles(engine, data, format_, utcnow(), limits)
         else:
             report = await importing.import_orders(
                 engine,
@@ -169,8 +168,10 @@ async def import_file(
                 requested_by=requested_by,
                 tz=ZoneInfo(settings.timezone),
                 now=utcnow(),
-                max_rows=settings.import_max_rows,
+                limits=limits,
             )
+    except FileTooLarge as exc:
+        return problem(413, "Import file too large", str(exc), instance=request.url.path)
     except FileError as exc:
         return problem(422, "Unreadable import file", str(exc), instance=request.url.path)
     return JSONResponse(report)
