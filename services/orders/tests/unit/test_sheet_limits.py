@@ -5,12 +5,14 @@ rows, columns and unpacked size are capped. Nothing here is timed: the file that
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from coldchain_devtools.hostile_files import declared_xlsx
 from coldchain_orders.sheet_reader import FileTooLarge, ReadLimits, raw_rows, read_table
 
 pytestmark = pytest.mark.unit
@@ -88,3 +90,21 @@ def test_our_own_quoted_export_reads_back_as_typed() -> None:
     data = b"code,latitude,longitude,name\nA,1,1,'=HYPERLINK(x)\n"
     [(_, row)] = read_table(data, "csv", SITES, ReadLimits())
     assert row["name"] == "=HYPERLINK(x)"
+
+
+def test_the_attack_workbook_is_refused_by_a_cap_not_padded() -> None:
+    """The attack run's file: a few KB declaring A1:XFD20000 over 20,000 one-cell rows
+    (5.9 s of openpyxl padding before). The reader stops at the data-row cap, and the rows it
+    read are at most 64 cells wide, never 16,384."""
+    data = declared_xlsx([list(SITES), ["A", "37.1", "127.0"]], "A1:XFD20000", filler_rows=19_998)
+    assert len(data) < 4_000
+    widths = {len(cells) for _, cells in itertools.islice(raw_rows(data, "xlsx", ReadLimits()), 100)}
+    assert widths == {64}, "cut at max_columns, never padded to XFD's 16,384"
+    with pytest.raises(FileTooLarge, match="more than 5000 rows"):
+        read_table(data, "xlsx", SITES, ReadLimits())
+
+
+def test_a_sheet_declared_at_the_largest_size_is_refused_at_the_row_cap() -> None:
+    data = declared_xlsx([list(SITES), ["A", "37.1", "127.0"]], "A1:XFD1048576", last_row=1_048_576)
+    with pytest.raises(FileTooLarge, match="past row 20000"):
+        read_table(data, "xlsx", SITES, ReadLimits())
