@@ -16,6 +16,7 @@ from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coldchain_servicekit.health import ReadinessCheck, health_router
+from coldchain_servicekit.internal_auth import InternalAuth
 from coldchain_servicekit.problems import install_problem_handlers
 
 REQUEST_SECONDS = Histogram(
@@ -74,11 +75,14 @@ def service_app(
     lifespan: Lifespan,
     checks: Mapping[str, ReadinessCheck],
     readiness_timeout_s: float,
+    internal_token: str | None = None,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    """`internal_token`: every route but the open ones needs it (`internal_auth`)."""
     app = FastAPI(title=title, lifespan=lifespan, **fastapi_kwargs)
     install_problem_handlers(app)
     app.include_router(health_router(checks, readiness_timeout_s))
-
+    if internal_token is not None:
+        app.add_middleware(InternalAuth, token=internal_token)  # inside RequestContext: 401s are logged
     app.add_middleware(RequestContext)
     return app
