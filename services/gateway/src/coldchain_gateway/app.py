@@ -43,6 +43,7 @@ from coldchain_gateway.security.principal import Sessions, TokenAuthenticator
 from coldchain_gateway.security.ratelimit import Limiter, RedisLimiter
 from coldchain_gateway.security.synced_limiter import SyncedLimiter
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.upstream import KEEPALIVE_EXPIRY_S
 from coldchain_servicekit.internal_auth import internal_headers
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Hook, Runtime, Schema, runtime_app
@@ -63,7 +64,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     credential = internal_headers(settings.internal_token)
 
     def upstream(base_url: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=base_url, timeout=settings.upstream_timeout_s, headers=credential)
+        return httpx.AsyncClient(
+            base_url=base_url,
+            timeout=settings.upstream_timeout_s,
+            headers=credential,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
+        )
 
     tracking = upstream(settings.tracking_url)
     ingest = upstream(settings.ingest_url)
