@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from coldchain_dispatch import api, handlers
 from coldchain_dispatch.db import SCHEMA
+from coldchain_dispatch.horizon_lock import PgHorizonLock
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.plan_store import PlanStore
 from coldchain_dispatch.planner import Planner
@@ -29,7 +30,7 @@ def create_app(settings: DispatchSettings | None = None) -> FastAPI:
     async def publish(messages: Sequence[Outgoing]) -> None:
         await publish_all(runtime.broker, messages)
 
-    planner = Planner(store, order_book, publish, settings)
+    planner = Planner(store, order_book, publish, settings, horizon_lock=PgHorizonLock(runtime.engine))
     handlers.register(runtime.broker, settings, Projections(runtime.engine), order_book, planner)
 
     async def close_solver() -> None:

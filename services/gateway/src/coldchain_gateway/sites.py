@@ -96,6 +96,17 @@ async def sites_template(request: Request, fmt: Literal["csv", "xlsx"]) -> Respo
     return await forward(_client(request), "orders", "GET", f"/v1/imports/sites/template.{fmt}")
 
 
+@router.get(
+    "/export.{fmt}",
+    summary="Sites as a sites import file (CSV or XLSX; formula-looking text neutralised)",
+    dependencies=[require(Permission.SITES_READ, RateClass.READ)],
+)
+async def export_sites(request: Request, fmt: Literal["csv", "xlsx"], active: bool | None = True) -> Response:
+    return await forward(
+        _client(request), "orders", "GET", f"/v1/sites/export.{fmt}", params={"active": active}
+    )
+
+
 @router.get("/{site_id}", summary="One site", dependencies=[require(Permission.SITES_READ, RateClass.READ)])
 async def get_site(site_id: SiteId, request: Request) -> Response:
     return await forward(_client(request), "orders", "GET", f"/v1/sites/{site_id}")

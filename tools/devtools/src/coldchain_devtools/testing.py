@@ -29,11 +29,20 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from coldchain_devtools.processes import SERVICES, start_module, stop_all, wait_ready
 from coldchain_devtools.topics import ensure_topics
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[4]
 # `make test` points this at .local/test, so test state stays apart from `make run`'s.
 LOCAL_DIR = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local")
+# Internal APIs need the service credential (servicekit internal_auth): services built
+# in-process read it from here, `running_system`'s processes inherit it.
+os.environ.setdefault("COLDCHAIN_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)
+
+
+def internal_auth() -> dict[str, str]:
+    """Headers of a caller of an internal API (what the gateway sends upstream)."""
+    return {"Authorization": f"Bearer {os.environ['COLDCHAIN_INTERNAL_TOKEN']}"}
 
 
 @dataclass(frozen=True)
