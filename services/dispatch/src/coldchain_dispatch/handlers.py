@@ -31,6 +31,7 @@ from coldchain_contracts.topics import (
     TRACKING_EVENTS,
     VEHICLE_STATE,
 )
+from coldchain_dispatch.clock import FleetClock
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.planner import Planner
 from coldchain_dispatch.projections import Projections
@@ -68,6 +69,8 @@ def register(
     projections: Projections,
     order_book: OrderBook,
     planner: Planner,
+    *,
+    fleet_clock: FleetClock | None = None,
 ) -> None:
     dead_letters = DeadLetters(broker, settings.service_name)
     retry = retry_policy(settings)
@@ -85,6 +88,8 @@ def register(
 
     async def on_state_batch(batch: list[Delivered[VehicleStateChanged]]) -> None:
         await projections.apply_positions([d.message for d in batch])
+        if fleet_clock is not None and batch:
+            fleet_clock.observe(max(d.message.device_time for d in batch))
 
     @broker.subscriber(FLEET_VEHICLES.name, **group("vehicles"))
     async def on_vehicles(msg: KafkaMessage) -> None:
