@@ -49,6 +49,7 @@ def summary(run: DayRun) -> dict[str, Any]:
         "insertions": sum(1 for p in plans if p.get("kind") == "insertion"),
         "plan_latency_s": round(run.plan_latency_s, 3),
         "solve_s": run.plan.get("duration_s"),
+        "warmup_plan_s": round(run.warmup_latency_s, 3),
         "planned_orders_served": planned.get("orders_served"),
         "planned_km": planned.get("total_km"),
         "fixes_posted": run.fixes,

@@ -136,7 +136,9 @@ def simulate_engine(spec: DaySpec, engine: str, root: Path, say: Callable[[str],
     """One day with one engine on a fresh system of its own (infrastructure and services)."""
     with private_infra(root) as infra:
         asyncio.run(ensure_topics(infra.kafka))
-        with running_services(infra, infra.state / "service-logs") as ports:
+        logs = root / "logs" / engine
+        shutil.rmtree(logs, ignore_errors=True)
+        with running_services(infra, logs) as ports:
             say(f"[{engine}] system up: {ports}")
             gateway = f"http://127.0.0.1:{ports['gateway']}"
             return asyncio.run(simulate_day(gateway, infra.kafka, spec, engine, say))
