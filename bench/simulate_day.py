@@ -30,10 +30,18 @@ def main() -> None:
     parser.add_argument("--trucks", type=int, default=20)
     parser.add_argument("--orders", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--speed", type=float, default=300.0, help="simulated seconds per wall second, at most")
-    parser.add_argument("--step", type=float, default=30.0, help="simulated seconds between two fixes of a truck")
-    parser.add_argument("--time-limit", type=float, default=20.0, help="solver time limit of the plan, seconds")
-    parser.add_argument("--day", type=date.fromisoformat, default=None, help="simulated day (default: tomorrow, Seoul)")
+    parser.add_argument(
+        "--speed", type=float, default=300.0, help="simulated seconds per wall second, at most"
+    )
+    parser.add_argument(
+        "--step", type=float, default=30.0, help="simulated seconds between two fixes of a truck"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=20.0, help="solver time limit of the plan, seconds"
+    )
+    parser.add_argument(
+        "--day", type=date.fromisoformat, default=None, help="simulated day (default: tomorrow, Seoul)"
+    )
     parser.add_argument("--engines", default="greedy,optimiser")
     args = parser.parse_args()
     spec = DaySpec(
@@ -47,7 +55,9 @@ def main() -> None:
     )
     root = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "simulate-day"
     started = time.monotonic()
-    log(f"simulating {spec.day} with {spec.trucks} trucks and {spec.orders} orders at up to {spec.speed:.0f}x")
+    log(
+        f"simulating {spec.day} with {spec.trucks} trucks and {spec.orders} orders at up to {spec.speed:.0f}x"
+    )
     summaries = []
     for engine in args.engines.split(","):
         begun = time.monotonic()

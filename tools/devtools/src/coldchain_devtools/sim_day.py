@@ -6,9 +6,10 @@ day in compressed time (`sim_pacing`): every simulated step each truck posts a f
 gateway, following the routes it reads from `dispatch.assignments.v1` as a downstream
 system would. What happened is then read back through the gateway (`sim_day_report`).
 
-The simulated day lies in the future (docs/architecture.md, decision 25): its orders are
-placed before it starts, as a dispatcher does the day before, and its device times run
-ahead of the wall clock, within the look-ahead `sim_system` gives ingest.
+The simulated day lies in the future (docs/architecture.md, "Simulated days run ahead of
+the clock"): its orders are placed before it starts, as a dispatcher does the day before,
+and its device times run ahead of the wall clock, within the look-ahead `sim_system` gives
+ingest.
 """
 
 from __future__ import annotations
@@ -78,10 +79,14 @@ def tomorrow() -> date:
     return datetime.now(SEOUL).date() + timedelta(days=1)
 
 
-async def _pages(client: httpx.AsyncClient, path: str, auth: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+async def _pages(
+    client: httpx.AsyncClient, path: str, auth: dict[str, str], **params: Any
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
-        response = await send(client, "GET", path, headers=auth, params={**params, "limit": 500, "offset": len(items)})
+        response = await send(
+            client, "GET", path, headers=auth, params={**params, "limit": 500, "offset": len(items)}
+        )
         response.raise_for_status()
         body = response.json()
         items += body["items"]
@@ -197,9 +202,10 @@ async def simulate_day(
         await _put_all(client, "/v1/fleet/vehicles", sim_fleet.vehicles(spec.trucks, sim_orders.HUB), admin)
         run.placed = await _place(client, dispatcher, spec)
         orders = await _settled_orders(
-            client, dispatcher, spec.day, lambda found: len(found) >= run.placed and all(
-                o["status"] != "received" for o in found
-            )
+            client,
+            dispatcher,
+            spec.day,
+            lambda found: len(found) >= run.placed and all(o["status"] != "received" for o in found),
         )
         accepted = sum(1 for o in orders if o["status"] == "accepted")
         say(f"[{engine}] seeded {spec.trucks} trucks, {run.placed} orders ({accepted} accepted)")
@@ -218,7 +224,10 @@ async def simulate_day(
             "GET",
             "/v1/kpis",
             headers=dispatcher,
-            params={"from": spec.at(time(0)).isoformat(), "to": (spec.at(time(0)) + timedelta(days=1)).isoformat()},
+            params={
+                "from": spec.at(time(0)).isoformat(),
+                "to": (spec.at(time(0)) + timedelta(days=1)).isoformat(),
+            },
         )
         kpis.raise_for_status()
         run.kpis = kpis.json()

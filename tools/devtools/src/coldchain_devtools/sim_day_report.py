@@ -73,7 +73,10 @@ ROWS = (
     ("vehicles active", lambda s: s["vehicles_active"]),
     ("excursion minutes (compartments)", lambda s: f"{s['excursion_minutes']:.1f} ({_compartments(s)})"),
     ("re-plans (excursion, breakdown)", lambda s: s["replans"]),
-    ("plan latency: request to plan (solve)", lambda s: f"{s['plan_latency_s']:.1f}s ({s['solve_s'] or 0:.1f}s)"),
+    (
+        "plan latency: request to plan (solve)",
+        lambda s: f"{s['plan_latency_s']:.1f}s ({s['solve_s'] or 0:.1f}s)",
+    ),
     ("planned: orders served / km", lambda s: f"{s['planned_orders_served']} / {s['planned_km']}"),
     ("fixes posted (refused posts)", lambda s: f"{s['fixes_posted']} ({s['failed_posts']})"),
     ("wall time driving the day", lambda s: f"{s['drive_wall_s']:.0f}s"),

@@ -3,7 +3,8 @@
 The day advances in fixed simulated steps (one fix per truck per step). Tick `n` is the
 instant `start + n * step`; it is due on the wall clock `n * step / speed` seconds after
 the run began, so `speed` is a ceiling: when posting or the services fall behind, the
-simulation waits for them instead of skipping time (docs/architecture.md, decision 25).
+simulation waits for them instead of skipping time (docs/architecture.md, "Simulated days
+run ahead of the clock").
 """
 
 from __future__ import annotations

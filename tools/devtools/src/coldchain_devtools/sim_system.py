@@ -28,8 +28,8 @@ from coldchain_devtools.topics import ensure_topics
 
 REPO = Path(__file__).resolve().parents[4]
 INFRA_SCRIPT = REPO / "deploy" / "local" / "infra.py"
-# Compressed time (docs/architecture.md, decision 25): the day replayed is ahead of the
-# wall clock, so ingest accepts device times up to 3 days ahead; dispatch cuts plans at the
+# Compressed time (docs/architecture.md, "Simulated days run ahead of the clock"): the
+# day replayed is ahead of the wall clock, so ingest accepts device times up to 3 days ahead; dispatch cuts plans at the
 # fleet's newest device time; tracking's reorder buffer is one simulated minute (the
 # simulator posts in order) and a quiet vehicle's buffer is flushed after 5 wall seconds.
 SIM_SERVICE_ENV = {
@@ -40,10 +40,17 @@ SIM_SERVICE_ENV = {
     "GATEWAY_DEV_MODE": "true",  # the documented dev credentials (admin, integration key)
     "INGEST_OSMAND_ENABLED": "false",  # fixes come through the gateway; no fixed ports to clash
     "INGEST_TELTONIKA_ENABLED": "false",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "INFO",
     **{
         f"GATEWAY_RATE_{name}": "100000000/60s"
-        for name in ("INGEST_PRINCIPAL", "INGEST_IP", "READ_PRINCIPAL", "READ_IP", "WRITE_PRINCIPAL", "WRITE_IP")
+        for name in (
+            "INGEST_PRINCIPAL",
+            "INGEST_IP",
+            "READ_PRINCIPAL",
+            "READ_IP",
+            "WRITE_PRINCIPAL",
+            "WRITE_IP",
+        )
     },
 }
 
@@ -115,7 +122,11 @@ def running_services(infra: SimInfra, log_dir: Path) -> Iterator[dict[str, int]]
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
         "DATABASE_URL": infra.database_url,
         "REDIS_URL": infra.redis_url,
-        **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES if name != "gateway"},
+        **{
+            f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}"
+            for name in SERVICES
+            if name != "gateway"
+        },
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -124,7 +135,7 @@ def running_services(infra: SimInfra, log_dir: Path) -> Iterator[dict[str, int]]
             procs[name] = start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
         for name in SERVICES:
             try:
-                wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=120)
+                wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=300)
             except NotReady as exc:
                 raise RuntimeError(str(exc)) from None
         yield ports
