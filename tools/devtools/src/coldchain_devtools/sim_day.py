@@ -276,6 +276,7 @@ async def _drive(
         now = pacing.at(tick)
         if tick:
             for truck in fleet:
+                truck.clock = pacing.at(tick - 1)
                 truck.step(spec.step_s)
         response = await client.post(
             "/v1/telemetry/gps", headers=headers, json={"fixes": [t.fix(now) for t in fleet]}

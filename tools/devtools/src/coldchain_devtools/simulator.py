@@ -17,7 +17,7 @@ import math
 import os
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -59,6 +59,8 @@ class Stop:
     position: tuple[float, float]
     service_s: float
     key: str = ""  # order id and stop kind: a stop served once is not driven to again
+    leave_at: datetime | None = None
+    """Planned departure: a truck with a `clock` waits at the stop until then."""
 
 
 @dataclass
@@ -80,6 +82,10 @@ class Truck:
     stops: list[Stop] = field(default_factory=list)
     revision: int = -1
     served: set[str] = field(default_factory=set)
+    clock: datetime | None = None
+    """Simulated now, set by a caller that runs its own clock (`sim_day`); None: no waiting
+    for planned departures (the demo's real-time pace)."""
+    hold_until: datetime | None = None
 
     def assign(self, revision: int, stops: list[Stop]) -> None:
         """Follow a newer route from here on (stops already served are not in it again)."""
@@ -114,6 +120,10 @@ class Truck:
     def _dwell(self, dt_s: float) -> None:
         self.dwell_s -= dt_s
         self.speed_kmh = 0.0
+        if self.dwell_s <= 0 and self.clock is not None and self.hold_until is not None:
+            if self.clock + timedelta(seconds=dt_s) < self.hold_until:
+                self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here
+                return
         if self.dwell_s <= 0:
             self.ignition = True
             if self.roam:
@@ -148,7 +158,7 @@ class Truck:
         elif self.stops and haversine_m(self.position, self.stops[0].position) < 1:
             stop = self.stops.pop(0)  # at the stop: serve it, doors open
             self.served.add(stop.key)
-            self.dwell_s = stop.service_s
+            self.dwell_s, self.hold_until = stop.service_s, stop.leave_at
 
     def fix(self, now: datetime) -> dict[str, Any]:
         band = BANDS[self.body]
@@ -211,6 +221,7 @@ def stops_of(route: RouteAssigned, service_cap_s: float) -> list[Stop]:
                 90.0, min((s.planned_departure - s.planned_arrival).total_seconds(), service_cap_s)
             ),
             key=f"{s.order_id}:{s.kind.value}",
+            leave_at=s.planned_departure,
         )
         for s in sorted(route.stops, key=lambda s: s.sequence)
     ]

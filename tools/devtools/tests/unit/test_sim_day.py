@@ -75,3 +75,20 @@ def test_summary_counts_what_the_orders_api_and_tracking_recorded() -> None:
     assert "optimiser" in rendered.splitlines()[0]
     assert "t1:A 12" in rendered
     assert "n/a" in rendered  # no pallet figure: said so, not 0
+
+
+def test_a_truck_on_a_simulated_clock_leaves_a_stop_at_its_planned_departure_not_before() -> None:
+    from coldchain_devtools.simulator import Stop, make_fleet
+
+    hub = (37.2343, 127.3589)
+    truck = make_fleet(1, home=hub)[0]
+    leave = START + timedelta(minutes=40)
+    truck.assign(
+        1, [Stop(hub, 600.0, "o1:pickup", leave_at=leave), Stop((37.5, 127.0), 600.0, "o1:delivery")]
+    )
+    clock = START
+    while clock < START + timedelta(hours=1) and truck.position[0] < hub[0] + 0.001:
+        truck.clock = clock
+        truck.step(30.0)
+        clock += timedelta(seconds=30)
+    assert leave <= clock <= leave + timedelta(minutes=2)  # served in 10 min, waited for 06:10
