@@ -32,6 +32,7 @@ from coldchain_servicekit.geo import haversine_m
 
 SEOUL = sim_orders.SEOUL
 OPEN = ("accepted", "planned", "assigned", "picked_up")
+HIGHWAY_KMH = 80.0  # dispatch's default speed profile past a leg's first 30 km
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ async def simulate_day(
         accepted = sum(1 for o in orders if o["status"] == "accepted")
         say(f"[{engine}] seeded {spec.trucks} trucks, {run.placed} orders ({accepted} accepted)")
         fleet = make_fleet(spec.trucks, seed=spec.seed, home=sim_orders.HUB_POSITION)
+        for truck in fleet:
+            truck.highway_kmh = HIGHWAY_KMH
         trucks = {sim_fleet.vehicle_id(i): t for i, t in enumerate(fleet)}
         stop = asyncio.Event()
         following = asyncio.create_task(follow_assignments(kafka, trucks, float("inf"), stop))

@@ -10,6 +10,7 @@ for comparison only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from coldchain_devtools.sim_day import OPEN, DayRun
@@ -33,6 +34,7 @@ def summary(run: DayRun) -> dict[str, Any]:
         "delivered": len(delivered),
         "delivered_on_time": sum(1 for o in delivered if o["delivery_on_time"] is True),
         "delivered_late": sum(1 for o in delivered if o["delivery_on_time"] is False),
+        "delivered_early": sum(1 for o in delivered if _early(o)),
         "failed": sum(1 for o in orders if o["status"] == "failed"),
         "not_delivered": sum(1 for o in orders if o["status"] in OPEN),
         "tracking_delivered": k["orders"]["delivered"],
@@ -62,7 +64,7 @@ def summary(run: DayRun) -> dict[str, Any]:
 ROWS = (
     ("orders placed / accepted", lambda s: f"{s['orders_placed']} / {s['orders_accepted']}"),
     ("delivered on time", lambda s: s["delivered_on_time"]),
-    ("delivered late", lambda s: s["delivered_late"]),
+    ("delivered late (of them early)", lambda s: f"{s['delivered_late']} ({s['delivered_early']})"),
     ("failed", lambda s: s["failed"]),
     ("not delivered (open at day end)", lambda s: s["not_delivered"]),
     ("delivered per tracking /v1/kpis", lambda s: s["tracking_delivered"]),
@@ -81,6 +83,12 @@ ROWS = (
     ("fixes posted (refused posts)", lambda s: f"{s['fixes_posted']} ({s['failed_posts']})"),
     ("wall time driving the day", lambda s: f"{s['drive_wall_s']:.0f}s"),
 )
+
+
+def _early(order: dict[str, Any]) -> bool:
+    """Not on time because the truck came before the drop-off window opened."""
+    arrived, window = order.get("dropoff_arrived_at"), order["dropoff"]["window"]["start"]
+    return arrived is not None and datetime.fromisoformat(arrived) < datetime.fromisoformat(window)
 
 
 def _pct(rate: float | None) -> str:

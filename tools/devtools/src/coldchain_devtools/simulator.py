@@ -86,6 +86,10 @@ class Truck:
     """Simulated now, set by a caller that runs its own clock (`sim_day`); None: no waiting
     for planned departures (the demo's real-time pace)."""
     hold_until: datetime | None = None
+    highway_kmh: float | None = None
+    """Set: past the first 30 km of a leg the truck runs at about this speed (dispatch's
+    default speed profile, so long runs take as long as planned); None: urban speeds only."""
+    leg_km: float = 0.0
 
     def assign(self, revision: int, stops: list[Stop]) -> None:
         """Follow a newer route from here on (stops already served are not in it again)."""
@@ -97,6 +101,7 @@ class Truck:
 
     def _head_on(self) -> None:
         """Drive to the next stop, else back to the depot, else stay parked."""
+        self.leg_km = 0.0
         if self.stops:
             self.route = road_like_route(self.position, self.stops[0].position)
         elif self.home is not None and haversine_m(self.position, self.home) > 50:
@@ -120,10 +125,15 @@ class Truck:
     def _dwell(self, dt_s: float) -> None:
         self.dwell_s -= dt_s
         self.speed_kmh = 0.0
-        if self.dwell_s <= 0 and self.clock is not None and self.hold_until is not None:
-            if self.clock + timedelta(seconds=dt_s) < self.hold_until:
-                self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here
-                return
+        clock, hold = self.clock, self.hold_until
+        if (
+            self.dwell_s <= 0
+            and clock is not None
+            and hold is not None
+            and clock + timedelta(seconds=dt_s) < hold
+        ):
+            self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here
+            return
         if self.dwell_s <= 0:
             self.ignition = True
             if self.roam:
@@ -133,8 +143,11 @@ class Truck:
 
     def _drive(self, dt_s: float) -> None:
         self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
+        if self.highway_kmh is not None and self.leg_km > 30:
+            self.speed_kmh = max(50.0, min(100.0, self.rng.gauss(self.highway_kmh, 8.0)))
         travel = self.speed_kmh / 3.6 * dt_s
         self.odometer_km += travel / 1000
+        self.leg_km += travel / 1000
         while self.route and travel > 0:
             waypoint = self.route[0]
             remaining = haversine_m(self.position, waypoint)

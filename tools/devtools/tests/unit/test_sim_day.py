@@ -44,12 +44,20 @@ def test_day_orders_leave_time_to_drive_between_pick_up_and_drop_off() -> None:
         assert 6 <= pickup.hour <= 13
 
 
+def _drop(arrived: str | None) -> dict[str, object]:
+    """Drop-off window 10:00-13:00; the truck arrived at `arrived` (or not yet)."""
+    return {
+        "dropoff_arrived_at": f"2026-12-04T{arrived}:00+09:00" if arrived else None,
+        "dropoff": {"window": {"start": "2026-12-04T10:00:00+09:00", "end": "2026-12-04T13:00:00+09:00"}},
+    }
+
+
 def _run() -> DayRun:
     run = DayRun(engine="greedy", spec=DaySpec(day=date(2026, 12, 4)), placed=3)
     run.orders = [
-        {"status": "delivered", "delivery_on_time": True, "vehicle_id": "t1"},
-        {"status": "delivered", "delivery_on_time": False, "vehicle_id": "t1"},
-        {"status": "assigned", "delivery_on_time": None, "vehicle_id": "t2"},
+        {"status": "delivered", "delivery_on_time": True, "vehicle_id": "t1", **_drop("10:30")},
+        {"status": "delivered", "delivery_on_time": False, "vehicle_id": "t1", **_drop("09:15")},
+        {"status": "assigned", "delivery_on_time": None, "vehicle_id": "t2", **_drop(None)},
     ]
     run.kpis = {
         "orders": {"delivered": 2, "delivered_on_time": 1},
@@ -69,6 +77,7 @@ def _run() -> DayRun:
 def test_summary_counts_what_the_orders_api_and_tracking_recorded() -> None:
     s = summary(_run())
     assert (s["delivered_on_time"], s["delivered_late"], s["not_delivered"]) == (1, 1, 1)
+    assert s["delivered_early"] == 1  # the late one came before the window opened
     assert s["excursion_minutes_by_compartment"] == {"t1:A": 12.5}
     assert s["replans"] == 1
     rendered = table([s, {**s, "engine": "optimiser"}])
