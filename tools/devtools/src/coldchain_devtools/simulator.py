@@ -5,7 +5,9 @@ Pure movement logic (`Truck.step`) is separate from the I/O so it can be tested.
 `dispatch.assignments.v1` gives it a route, drives to each stop at an urban speed along a
 two-leg, road-like route, stays there for the stop's service time (capped for the demo's
 pace, never under tracking's geofence dwell) and drives home after the last one. Without
-Kafka (`--kafka` unset) the trucks roam between anchors instead. Temperatures wander
+Kafka (`--kafka` unset) the trucks roam between anchors instead. On a simulated clock
+(`make simulate-day`, `sim_day`) a truck also waits at a stop until its planned departure
+and runs at highway speed past a leg's first 30 km, as dispatch plans. Temperatures wander
 inside the band of the truck's body type, with an occasional door opening.
 """
 
