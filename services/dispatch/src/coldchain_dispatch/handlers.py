@@ -28,6 +28,7 @@ from coldchain_contracts.topics import (
     TRACKING_EVENTS,
     VEHICLE_STATE,
 )
+from coldchain_dispatch.clock import FleetClock
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.planner import Planner
 from coldchain_dispatch.projections import Projections
@@ -52,6 +53,8 @@ def register(
     projections: Projections,
     order_book: OrderBook,
     planner: Planner,
+    *,
+    fleet_clock: FleetClock | None = None,
 ) -> None:
     consumers = Consumers(broker, settings)
     # One group per projection: a rebalance of one never pauses the others.
@@ -64,6 +67,8 @@ def register(
 
     async def on_state_batch(batch: list[Delivered[VehicleStateChanged]]) -> None:
         await projections.apply_positions([d.message for d in batch])
+        if fleet_clock is not None and batch:
+            fleet_clock.observe(max(d.message.device_time for d in batch))
 
     async def on_order_batch(batch: list[Delivered[AnyOrderEvent]]) -> None:
         await order_book.apply([d.message for d in batch])
