@@ -1,9 +1,8 @@
 """A fix sent the way Traccar Client sends it reaches live state, on the real system.
 
 Device → ingest's OsmAnd listener → telemetry.gps.raw.v1 → ingest → telemetry.gps.v1 →
-tracking → gateway. The device is registered through the gateway (the port refuses
-devices it does not know) but bound to no vehicle, so (policy `self`) it reports as a
-vehicle with its own id.
+tracking → gateway. The device is registered through the gateway and bound to a vehicle
+of its own id (the port refuses devices not bound to a vehicle outside dev mode).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 async def test_a_traccar_client_fix_becomes_live_state(running_system: RunningSystem) -> None:
     device = f"osm-e2e-{uuid.uuid4().hex[:8]}"
-    await register_device(running_system.url("gateway"), device, "osmand")
+    await register_device(running_system.url("gateway"), device, "osmand", vehicle_id=device)
     at = int(datetime.now(UTC).timestamp()) - 2
     async with httpx.AsyncClient(timeout=10, headers=dev_key_headers()) as http:
 

@@ -274,7 +274,7 @@ async def test_a_device_id_with_nul_is_refused_at_the_osmand_port_and_tracking_k
         assert refused.headers["content-type"] == "application/problem+json"
         assert "letters, digits" in refused.json()["detail"]
         good = device()
-        await register_device(running_system.url("gateway"), good, "osmand")
+        await register_device(running_system.url("gateway"), good, "osmand", vehicle_id=good)
         at = datetime.now(UTC).replace(microsecond=0)
 
         async def accepted() -> bool | None:  # the port learns of the device within a refresh

@@ -133,7 +133,7 @@ async def test_a_deactivated_device_is_refused(
 ) -> None:
     device_id = imei()
     port = running_system.teltonika_port
-    await registered(gateway, device_id, None)
+    await registered(gateway, device_id, f"veh-{device_id}")  # ports know devices bound to a vehicle
 
     async def accepted() -> bool | None:
         return True if await handshake_answer(port, device_id) == b"\x01" else None

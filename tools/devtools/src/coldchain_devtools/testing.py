@@ -325,7 +325,8 @@ async def register_device(
     gateway_url: str, device_id: str, protocol: str, vehicle_id: str | None = None
 ) -> None:
     """Register a device through the gateway as an admin would (`PUT /v1/devices/{id}`),
-    and wait until ingest lists it: device ports refuse devices they do not know."""
+    and wait until ingest lists it. Outside dev mode the device ports accept only devices
+    bound to a vehicle, so pass `vehicle_id` for a device that reports on one."""
     headers = await dev_admin_headers(gateway_url)
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10, headers=headers) as client:
         body = {"vehicle_id": vehicle_id, "protocol": protocol}
