@@ -155,7 +155,11 @@ async def geofence(
     if event.site_id is None:
         return
     cause = Cause(event.event_id, event.correlation_id)
-    for order in await repo.lock_orders_on_vehicle(conn, event.vehicle_id):
+    carried = await repo.lock_orders_on_vehicle(conn, event.vehicle_id)
+    later = progress.on_a_later_trip(carried)
+    for order in carried:
+        if order.order_id in later:
+            continue  # this visit belongs to an earlier trip of the route
         if isinstance(event, GeofenceEntered):
             outcome = progress.arrive(order, event.vehicle_id, event.site_id, event.at, cause, now)
         else:

@@ -65,6 +65,8 @@ orders = Table(
     Column("vehicle_id", Text),
     Column("plan_id", Uuid),
     Column("route_revision", Integer),
+    Column("planned_pickup_at", DateTime(timezone=True)),  # from the route: tells trips apart
+    Column("planned_delivery_at", DateTime(timezone=True)),
     Column("rejection_reasons", JSONB, nullable=False),
     Column("pickup_arrived_at", DateTime(timezone=True)),
     Column("picked_up_at", DateTime(timezone=True)),

@@ -65,6 +65,8 @@ class Order:
     vehicle_id: str | None = None
     plan_id: uuid.UUID | None = None
     route_revision: int | None = None
+    planned_pickup_at: datetime | None = None
+    planned_delivery_at: datetime | None = None
     rejection_reasons: tuple[RejectionReason, ...] = ()
     pickup_arrived_at: datetime | None = None
     picked_up_at: datetime | None = None

@@ -8,6 +8,7 @@ not concern the order (another vehicle, not its next stop, an older route revisi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -42,7 +43,15 @@ def assign(order: Order, assignment: Assignment, cause: Cause, now: datetime) ->
     if same_vehicle:
         if order.route_revision is not None and assignment.revision <= order.route_revision:
             return Refused(f"route revision {assignment.revision} is not newer than {order.route_revision}")
-        return Applied(replace(order, route_revision=assignment.revision, updated_at=now))
+        return Applied(
+            replace(
+                order,
+                route_revision=assignment.revision,
+                planned_pickup_at=assignment.planned_pickup_at,
+                planned_delivery_at=assignment.planned_delivery_at,
+                updated_at=now,
+            )
+        )
     if why := illegal(order, S.ASSIGNED):
         return Refused(why)
     done = advanced(
@@ -52,6 +61,8 @@ def assign(order: Order, assignment: Assignment, cause: Cause, now: datetime) ->
         vehicle_id=assignment.vehicle_id,
         plan_id=assignment.plan_id,
         route_revision=assignment.revision,
+        planned_pickup_at=assignment.planned_pickup_at,
+        planned_delivery_at=assignment.planned_delivery_at,
     )
     event = event_of(
         done,
@@ -73,7 +84,15 @@ def unassign(order: Order, vehicle_id: str, revision: int, cause: Cause, now: da
         return Refused(f"the order is not assigned to {vehicle_id}")
     if order.route_revision is not None and revision <= order.route_revision:
         return Refused(f"route revision {revision} is not newer than {order.route_revision}")
-    done = advanced(order, now, status=S.ACCEPTED, vehicle_id=None, route_revision=None)
+    done = advanced(
+        order,
+        now,
+        status=S.ACCEPTED,
+        vehicle_id=None,
+        route_revision=None,
+        planned_pickup_at=None,
+        planned_delivery_at=None,
+    )
     return Applied(
         done, (event_of(done, OrderUnassigned, cause, now, vehicle_id=vehicle_id, route_revision=revision),)
     )
@@ -86,6 +105,31 @@ def _stop_kind(order: Order, site_id: str) -> StopKind | None:
     if order.status == S.PICKED_UP and order.spec.dropoff.site_id == site_id:
         return StopKind.DELIVERY
     return None
+
+
+def on_a_later_trip(orders: Sequence[Order]) -> frozenset[uuid.UUID]:
+    """The vehicle's assigned orders whose pick-up its route puts on a later trip: after a
+    delivery still to be made elsewhere, at a site the route also visits before that delivery.
+    A visit there now is the earlier trip's, so it neither arrives nor picks them up."""
+    pending = [
+        (o.planned_delivery_at, o.spec.dropoff.site_id)
+        for o in orders
+        if o.status in (S.ASSIGNED, S.PICKED_UP) and o.planned_delivery_at is not None
+    ]
+    pickups = [
+        (o.planned_pickup_at, o.spec.pickup.site_id) for o in orders if o.planned_pickup_at is not None
+    ]
+    later = set()
+    for o in orders:
+        when, site = o.planned_pickup_at, o.spec.pickup.site_id
+        if o.status != S.ASSIGNED or when is None:
+            continue
+        if any(
+            drop_at < when and drop_site != site and any(t < drop_at and s == site for t, s in pickups)
+            for drop_at, drop_site in pending
+        ):
+            later.add(o.order_id)
+    return frozenset(later)
 
 
 def arrive(order: Order, vehicle_id: str, site_id: str, at: datetime, cause: Cause, now: datetime) -> Outcome:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from order_builders import NOW, at, checks, in_hours, order, place_command, spec
@@ -194,3 +196,51 @@ def test_a_refusal_event_keeps_the_version() -> None:
         S.DELIVERED,
         command_id,
     )
+
+
+def _trip(dropoff: str, pickup_at: datetime, delivery_at: datetime, status: S = S.ASSIGNED) -> Order:
+    window = {"start": at(6), "end": at(20)}
+    return order(
+        status,
+        spec=spec(dropoff={"site_id": dropoff, "window": window}),
+        planned_pickup_at=pickup_at,
+        planned_delivery_at=delivery_at,
+    )
+
+
+def test_a_visit_to_the_hub_picks_up_only_the_orders_of_the_trip_that_is_due() -> None:
+    """The route loads at P, delivers at D1, comes back to P, delivers at D2: the first
+    departure from P picks up the first trip only."""
+    first = _trip("D1", at(7), at(8))
+    also_first = _trip("D1", at(7, 5), at(8, 10))
+    second = _trip("D2", at(10), at(11))
+    assert progress.on_a_later_trip([first, also_first, second]) == {second.order_id}
+    delivered_first = replace(first, status=S.DELIVERED)
+    delivered_also = replace(also_first, status=S.DELIVERED)
+    assert progress.on_a_later_trip([delivered_first, delivered_also, second]) == frozenset(), (
+        "once the first trip's deliveries are made, the hub visit is the second trip's"
+    )
+
+
+def test_without_a_revisit_of_the_pickup_site_no_order_waits() -> None:
+    """Pick-ups at another site, or no planned times (routes before this rule), keep the
+    plain rule: a visit to the order's next stop counts."""
+    here = _trip("D1", at(7), at(8))
+    elsewhere = order(
+        S.ASSIGNED,
+        spec=spec(pickup={"site_id": "Q", "window": {"start": at(6), "end": at(20)}}),
+        planned_pickup_at=at(10),
+        planned_delivery_at=at(11),
+    )
+    assert progress.on_a_later_trip([here, elsewhere]) == frozenset()
+    assert progress.on_a_later_trip([order(S.ASSIGNED), order(S.ASSIGNED)]) == frozenset()
+
+
+def test_a_newer_route_of_the_same_vehicle_updates_the_planned_stop_times() -> None:
+    route = Assignment("V1", uuid.uuid4(), 5, planned_pickup_at=at(7), planned_delivery_at=at(9))
+    outcome = progress.assign(order(S.ASSIGNED), route, CAUSE, NOW)
+    assert isinstance(outcome, Applied)
+    assert (outcome.order.planned_pickup_at, outcome.order.planned_delivery_at) == (at(7), at(9))
+    off = progress.unassign(outcome.order, "V1", 6, CAUSE, NOW)
+    assert isinstance(off, Applied)
+    assert (off.order.planned_pickup_at, off.order.planned_delivery_at) == (None, None)
