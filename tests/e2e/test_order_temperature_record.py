@@ -147,7 +147,12 @@ def to_dropoff(last: Fix, b: float, warm_minutes: int = 0) -> list[Fix]:
 
 
 async def order_status(gw: Gateway, order_id: str, status: str) -> dict[str, Any] | None:
-    found: dict[str, Any] = await gw.ok("GET", f"/v1/orders/{order_id}", gw.dispatcher)
+    """The order once it has `status` (None before, and while its projection is not built)."""
+    response = await gw.http.get(f"/v1/orders/{order_id}", headers=gw.dispatcher)
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
     return found if found["status"] == status else None
 
 
