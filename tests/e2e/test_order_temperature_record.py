@@ -260,7 +260,8 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     part = to_pickup(first_start, DEPOT)
     await drive(gw, device, part)
     await eventually(lambda: order_status(gw, first, "picked_up"), 60)
-    await drive(gw, device, to_dropoff(part[-1], 3.0))
+    rest = to_dropoff(part[-1], 3.0)
+    await drive(gw, device, rest)
     delivered = await eventually(lambda: order_status(gw, first, "delivered"), 60)
     assert (delivered["pickup_on_time"], delivered["delivery_on_time"]) == (True, True), delivered
 
@@ -268,7 +269,13 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     [b] = record["compartments"]
     assert b["channel"] == "B", "the chilled order rode in the chilled compartment"
     assert (b["band"], b["gaps"], b["excursions"]) == ({"low_celsius": 0.0, "high_celsius": 5.0}, [], [])
-    assert b["reading_count"] > 40
+    window = (datetime.fromisoformat(record["from"]), datetime.fromisoformat(record["to"]))
+    assert window == (
+        datetime.fromisoformat(record["picked_up_at"]),
+        datetime.fromisoformat(record["delivered_at"]),
+    )
+    sent = [f for f in part + rest if window[0] <= f.at <= window[1]]
+    assert b["reading_count"] == len(sent) > 30, "every fix from pick-up to delivery, one per 30 s"
     assert (b["min_celsius"], b["max_celsius"]) == (3.0, 3.0)
     assert record["delivery_on_time"] is True
     pdf = await gw.http.get(f"/v1/orders/{first}/temperature-record.pdf", headers=gw.dispatcher)
