@@ -31,7 +31,8 @@ import pytest
 
 from coldchain_devtools.testing import RunningSystem, dev_admin_headers, dev_key_headers, eventually
 
-pytestmark = pytest.mark.e2e
+# Two drives and three plans; on a loaded two-core machine the solver spawns and consumers lag.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 STEP = timedelta(seconds=30)
 DEPOT, PICKUP, DROPOFF = (36.80, 127.40), (36.82, 127.40), (36.86, 127.40)
 AWAY = (36.875, 127.40)  # past the drop-off's geofence, where the truck parks after each run
@@ -174,7 +175,7 @@ async def place_order(gw: Gateway, tag: str, now: datetime, pickup: str, dropoff
         },
     )
     order_id: str = placed["order_id"]
-    await eventually(lambda: order_status(gw, order_id, "accepted"), 30)
+    await eventually(lambda: order_status(gw, order_id, "accepted"), 90)
     return order_id
 
 
@@ -192,7 +193,7 @@ async def plan(gw: Gateway, vehicle: str, now: datetime) -> dict[str, Any]:
         r = await gw.http.get(accepted["status_url"], headers=gw.dispatcher)
         return r.json() if r.status_code == 200 else None
 
-    record: dict[str, Any] = await eventually(made, 60)
+    record: dict[str, Any] = await eventually(made, 240)  # a loaded machine spawns the solver slowly
     assert record["status"] == "done", record
     return record
 
@@ -255,17 +256,17 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     first = await place_order(gw, f"{tag}-1", now, pickup, dropoff)
     planned = await plan(gw, vehicle, now)
     assert planned["kpis"]["orders_served"] >= 1, planned
-    assigned = await eventually(lambda: order_status(gw, first, "assigned"), 30)
+    assigned = await eventually(lambda: order_status(gw, first, "assigned"), 90)
     assert assigned["vehicle_id"] == vehicle
     part = to_pickup(first_start, DEPOT)
     await drive(gw, device, part)
-    await eventually(lambda: order_status(gw, first, "picked_up"), 60)
+    await eventually(lambda: order_status(gw, first, "picked_up"), 120)
     rest = to_dropoff(part[-1], 3.0)
     await drive(gw, device, rest)
-    delivered = await eventually(lambda: order_status(gw, first, "delivered"), 60)
+    delivered = await eventually(lambda: order_status(gw, first, "delivered"), 120)
     assert (delivered["pickup_on_time"], delivered["delivery_on_time"]) == (True, True), delivered
 
-    record = await eventually(lambda: record_of(gw, first, "in_band"), 30)
+    record = await eventually(lambda: record_of(gw, first, "in_band"), 90)
     [b] = record["compartments"]
     assert b["channel"] == "B", "the chilled order rode in the chilled compartment"
     assert (b["band"], b["gaps"], b["excursions"]) == ({"low_celsius": 0.0, "high_celsius": 5.0}, [], [])
@@ -293,10 +294,10 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     second_start = now - timedelta(hours=1)
     second = await place_order(gw, f"{tag}-2", now, pickup, dropoff)
     replanned_from = await plan(gw, vehicle, now)
-    await eventually(lambda: order_status(gw, second, "assigned"), 30)
+    await eventually(lambda: order_status(gw, second, "assigned"), 90)
     part = to_pickup(second_start, AWAY)
     await drive(gw, device, part)
-    await eventually(lambda: order_status(gw, second, "picked_up"), 60)
+    await eventually(lambda: order_status(gw, second, "picked_up"), 120)
     await drive(gw, device, to_dropoff(part[-1], 3.0, warm_minutes=10))
 
     async def breakdown_plan() -> dict[str, Any] | None:
@@ -310,10 +311,10 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
             None,
         )
 
-    replan = await eventually(breakdown_plan, 60)
+    replan = await eventually(breakdown_plan, 120)
     assert replan["status"] == "done", replan
-    await eventually(lambda: order_status(gw, second, "delivered"), 60)
-    warm = await eventually(lambda: record_of(gw, second, "excursion"), 30)
+    await eventually(lambda: order_status(gw, second, "delivered"), 120)
+    warm = await eventually(lambda: record_of(gw, second, "excursion"), 90)
     [w] = warm["compartments"]
     assert w["channel"] == "B"
     assert w["max_celsius"] == 9.0
