@@ -175,7 +175,7 @@ async def place_order(gw: Gateway, tag: str, now: datetime, pickup: str, dropoff
         },
     )
     order_id: str = placed["order_id"]
-    await eventually(lambda: order_status(gw, order_id, "accepted"), 90)
+    await eventually(lambda: order_status(gw, order_id, "accepted"), 90, 0.5)
     return order_id
 
 
@@ -193,7 +193,7 @@ async def plan(gw: Gateway, vehicle: str, now: datetime) -> dict[str, Any]:
         r = await gw.http.get(accepted["status_url"], headers=gw.dispatcher)
         return r.json() if r.status_code == 200 else None
 
-    record: dict[str, Any] = await eventually(made, 240)  # a loaded machine spawns the solver slowly
+    record: dict[str, Any] = await eventually(made, 240, 0.5)  # a loaded machine spawns the solver slowly
     assert record["status"] == "done", record
     return record
 
@@ -256,17 +256,17 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     first = await place_order(gw, f"{tag}-1", now, pickup, dropoff)
     planned = await plan(gw, vehicle, now)
     assert planned["kpis"]["orders_served"] >= 1, planned
-    assigned = await eventually(lambda: order_status(gw, first, "assigned"), 90)
+    assigned = await eventually(lambda: order_status(gw, first, "assigned"), 90, 0.5)
     assert assigned["vehicle_id"] == vehicle
     part = to_pickup(first_start, DEPOT)
     await drive(gw, device, part)
-    await eventually(lambda: order_status(gw, first, "picked_up"), 120)
+    await eventually(lambda: order_status(gw, first, "picked_up"), 120, 0.5)
     rest = to_dropoff(part[-1], 3.0)
     await drive(gw, device, rest)
-    delivered = await eventually(lambda: order_status(gw, first, "delivered"), 120)
+    delivered = await eventually(lambda: order_status(gw, first, "delivered"), 120, 0.5)
     assert (delivered["pickup_on_time"], delivered["delivery_on_time"]) == (True, True), delivered
 
-    record = await eventually(lambda: record_of(gw, first, "in_band"), 90)
+    record = await eventually(lambda: record_of(gw, first, "in_band"), 90, 0.5)
     [b] = record["compartments"]
     assert b["channel"] == "B", "the chilled order rode in the chilled compartment"
     assert (b["band"], b["gaps"], b["excursions"]) == ({"low_celsius": 0.0, "high_celsius": 5.0}, [], [])
@@ -294,10 +294,10 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     second_start = now - timedelta(hours=1)
     second = await place_order(gw, f"{tag}-2", now, pickup, dropoff)
     replanned_from = await plan(gw, vehicle, now)
-    await eventually(lambda: order_status(gw, second, "assigned"), 90)
+    await eventually(lambda: order_status(gw, second, "assigned"), 90, 0.5)
     part = to_pickup(second_start, AWAY)
     await drive(gw, device, part)
-    await eventually(lambda: order_status(gw, second, "picked_up"), 120)
+    await eventually(lambda: order_status(gw, second, "picked_up"), 120, 0.5)
     await drive(gw, device, to_dropoff(part[-1], 3.0, warm_minutes=10))
 
     async def breakdown_plan() -> dict[str, Any] | None:
@@ -311,10 +311,10 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
             None,
         )
 
-    replan = await eventually(breakdown_plan, 120)
+    replan = await eventually(breakdown_plan, 120, 0.5)
     assert replan["status"] == "done", replan
-    await eventually(lambda: order_status(gw, second, "delivered"), 120)
-    warm = await eventually(lambda: record_of(gw, second, "excursion"), 90)
+    await eventually(lambda: order_status(gw, second, "delivered"), 120, 0.5)
+    warm = await eventually(lambda: record_of(gw, second, "excursion"), 90, 0.5)
     [w] = warm["compartments"]
     assert w["channel"] == "B"
     assert w["max_celsius"] == 9.0
