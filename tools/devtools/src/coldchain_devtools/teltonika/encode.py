@@ -1,6 +1,7 @@
 """Building Codec 8 / 8E packets, the inverse of `codec.decode_packet`.
 
-For tests, simulators and `python -m coldchain_ingest.protocols.teltonika.send`; the
+For tests, the simulator and `python -m coldchain_devtools.teltonika.send` (a device for
+demos, kept out of the ingest service); the
 server never encodes AVL data.
 """
 

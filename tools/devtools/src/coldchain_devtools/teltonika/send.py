@@ -9,8 +9,8 @@ import argparse
 import socket
 import time
 
+from coldchain_devtools.teltonika.encode import handshake, packet
 from coldchain_ingest.protocols.teltonika.codec import AvlRecord, GpsElement, IoElement
-from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
 
 def record(lat: float, lon: float, speed_kmh: int, temp_a: float | None, ignition: bool) -> AvlRecord:
