@@ -297,6 +297,9 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     second_start = now - timedelta(hours=1)
     second = await place_order(gw, f"{tag}-2", now, pickup, dropoff)
     replanned_from = await plan(gw, vehicle, now)
+    listed = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 50})
+    before = {p["plan_id"] for p in listed["plans"]}
+    assert replanned_from["plan_id"] in before
     await eventually(lambda: order_status(gw, second, "assigned"), 90, 0.5)
     part = to_pickup(second_start, AWAY)
     await drive(gw, device, part)
@@ -304,17 +307,21 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
     await drive(gw, device, to_dropoff(part[-1], 3.0, warm_minutes=10))
 
     async def breakdown_plan() -> dict[str, Any] | None:
-        plans = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 20})
-        return next(
-            (
-                p
-                for p in plans["plans"]
-                if p["kind"] == "breakdown" and p["parent_plan_id"] == replanned_from["plan_id"]
-            ),
-            None,
-        )
+        # Dispatch re-optimises in the background, so the re-plan's parent may be a newer plan
+        # than the one requested above; it is the first breakdown plan made since then.
+        plans = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 50})
+        return next((p for p in plans["plans"] if p["kind"] == "breakdown" and p["plan_id"] not in before), None)
 
-    replan = await eventually(breakdown_plan, 120, 0.5)
+    try:
+        replan = await eventually(breakdown_plan, 120, 0.5)
+    except AssertionError:
+        plans = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 50})
+        excursions = await gw.http.get(
+            f"/v1/vehicles/{vehicle}/excursions",
+            headers=gw.dispatcher,
+            params={"from": (second_start - timedelta(hours=1)).isoformat()},
+        )
+        raise AssertionError(f"no breakdown re-plan; plans {plans}; excursions {excursions.text}") from None
     assert replan["status"] == "done", replan
     await eventually(lambda: order_status(gw, second, "delivered"), 120, 0.5)
     warm = await eventually(lambda: record_of(gw, second, "excursion"), 90, 0.5)

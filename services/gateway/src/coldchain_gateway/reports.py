@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.upstream import forward
@@ -120,6 +120,7 @@ async def _record(request: Request, order_id: uuid.UUID, fmt: Format | None) -> 
         f"/v1/orders/{order_id}/temperature-record",
         params={"format": fmt},
         headers={"Accept": accept} if accept else None,
+        timeout_s=request.app.state.settings.report_timeout_s,
     )
 
 
