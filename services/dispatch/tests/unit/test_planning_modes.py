@@ -146,3 +146,16 @@ def test_replan_keeps_other_vehicles_started_stops() -> None:
     served_or_dropped = result.plan.served_order_ids | {d.order_id for d in result.plan.dropped}
     remaining = {o.order_id for o in result.problem.orders}
     assert remaining <= served_or_dropped
+
+
+def test_a_breakdown_after_the_last_stop_of_the_only_truck_re_plans_nothing_and_fails_nothing() -> None:
+    """An excursion reported once the truck has delivered everything (a late device upload):
+    no order is left to move and no other truck exists, so the re-plan is the route as driven."""
+    p = problem([vehicle("west")], [order("x", 10, 20, service_min=5)])
+    plan = solve(p, time_limit_s=0.3, method="greedy")
+    result = replan_vehicle_failure(p, plan, "west", now=T0 + timedelta(hours=6))
+    assert (result.transfers, result.reassigned, result.remaining.dropped) == ((), {}, ())
+    assert [(s.order_id, s.kind) for s in result.plan.route("west").stops] == [
+        ("x", StopKind.PICKUP),
+        ("x", StopKind.DELIVERY),
+    ]

@@ -120,6 +120,7 @@ async def _record(request: Request, order_id: uuid.UUID, fmt: Format | None) -> 
         f"/v1/orders/{order_id}/temperature-record",
         params={"format": fmt},
         headers={"Accept": accept} if accept else None,
+        timeout_s=request.app.state.settings.report_timeout_s,
     )
 
 

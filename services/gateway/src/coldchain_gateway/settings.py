@@ -22,6 +22,9 @@ class GatewaySettings(ServiceSettings):
     orders_url: str = Field(default="http://127.0.0.1:8003", description="Orders query and import API")
     dispatch_url: str = Field(default="http://127.0.0.1:8004", description="Dispatch query API (plans)")
     upstream_timeout_s: float = 5.0
+    report_timeout_s: float = Field(
+        default=30.0, description="Max wait for tracking to build a temperature record (a PDF draws a chart)"
+    )
     import_timeout_s: float = Field(
         default=60.0, description="Max wait for the orders service to import a file"
     )

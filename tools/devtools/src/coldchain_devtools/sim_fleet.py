@@ -46,18 +46,23 @@ def _compartments(body: str, pallets: int) -> list[dict[str, Any]]:
     return [{"channel": "A", "zone": body, "setpoint_celsius": SETPOINT[body], "pallets": pallets}]
 
 
+def compartments(index: int) -> list[dict[str, Any]]:
+    """The compartments vehicle `index` is registered with (channel, zone, setpoint, pallets)."""
+    return _compartments(body_of(index), 14 if index % 2 == 1 else 10)
+
+
 def vehicles(count: int, depot_site_id: str) -> dict[str, dict[str, Any]]:
     """Vehicle id -> the body of `PUT /v1/fleet/vehicles/{id}`."""
     found: dict[str, dict[str, Any]] = {}
     for i in range(count):
         body = body_of(i)
         big = i % 2 == 1
-        pallets, kg = (14, 5000) if big else (10, 3500)
+        kg = 5000 if big else 3500
         found[vehicle_id(i)] = {
             "name": f"Simulated truck {i + 1:02d} ({'5 t' if big else '3.5 t'} {body})",
             "plate": f"SIM {i + 1:04d}",
             "body_type": body,
-            "compartments": _compartments(body, pallets),
+            "compartments": compartments(i),
             "weight_capacity_kg": kg,
             "forklift": i % 4 == 0,
             "depot_site_id": depot_site_id,

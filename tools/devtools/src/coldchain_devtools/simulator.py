@@ -7,8 +7,10 @@ two-leg, road-like route, stays there for the stop's service time (capped for th
 pace, never under tracking's geofence dwell) and drives home after the last one. Without
 Kafka (`--kafka` unset) the trucks roam between anchors instead. On a simulated clock
 (`make simulate-day`, `sim_day`) a truck also waits at a stop until its planned departure
-and runs at highway speed past a leg's first 30 km, as dispatch plans. Temperatures wander
-inside the band of the truck's body type, with an occasional door opening.
+and runs at highway speed past a leg's first 30 km, as dispatch plans. Each truck's reefer
+unit (`sim_thermal`) reports one reading per registered compartment: it holds its setpoint,
+warms a little while the door is open at a stop, defrosts now and then, and the unit of
+`--failing-truck` fails a few minutes after its first pick-up (docs/fleet.md, "Simulator").
 """
 
 from __future__ import annotations
@@ -27,17 +29,10 @@ from aiokafka import AIOKafkaConsumer
 
 from coldchain_contracts import RouteAssigned
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
-from coldchain_devtools import sim_fleet, sim_orders, sim_seed
+from coldchain_devtools import sim_fleet, sim_orders, sim_seed, sim_thermal
 from coldchain_devtools.sim_orders import ANCHORS
 from coldchain_servicekit.geo import haversine_m
 
-# Band centre and spread (°C) per body type; ambient trucks report no reefer channel.
-BANDS: dict[str, tuple[float, float] | None] = {
-    "frozen": (-20.0, 1.0),
-    "dual": (-20.0, 1.0),  # channel A frozen; channel B chilled, see Truck.fix
-    "chilled": (3.0, 0.8),
-    "ambient": None,
-}
 # The gateway registers this integration key at start in dev mode only (docs/gateway-security.md).
 DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"
 
@@ -76,7 +71,7 @@ class Truck:
     dwell_s: float = 0.0
     ignition: bool = True
     heading: float = 0.0
-    temperature: float = 0.0
+    reefer: sim_thermal.ReeferUnit | None = None
     odometer_km: float = field(default=0.0)
     roam: bool = True
     """Roam between anchors; otherwise follow `stops` (assigned routes) and wait at `home`."""
@@ -113,16 +108,15 @@ class Truck:
 
     def step(self, dt_s: float) -> None:
         """Advance the truck by dt seconds: drive along its route, or dwell at a stop."""
+        door_open = self.dwell_s > 0
         if self.dwell_s > 0:
             self._dwell(dt_s)
         elif self.route:
             self._drive(dt_s)
         else:  # parked: no route (a following truck waits at its depot)
             self.speed_kmh, self.ignition = 0.0, False
-        band = BANDS[self.body]
-        if band:
-            centre, spread = band
-            self.temperature += (centre - self.temperature) * 0.2 + self.rng.gauss(0, spread * 0.3)
+        if self.reefer is not None:
+            self.reefer.step(dt_s, door_open)
 
     def _dwell(self, dt_s: float) -> None:
         self.dwell_s -= dt_s
@@ -174,19 +168,10 @@ class Truck:
             stop = self.stops.pop(0)  # at the stop: serve it, doors open
             self.served.add(stop.key)
             self.dwell_s, self.hold_until = stop.service_s, stop.leave_at
+            if self.reefer is not None and stop.key.endswith(":pickup"):
+                self.reefer.load()
 
     def fix(self, now: datetime) -> dict[str, Any]:
-        band = BANDS[self.body]
-        temps = (
-            [{"channel": "A", "celsius": round(self.temperature, 1), "setpoint_celsius": band[0]}]
-            if band
-            else []
-        )
-        if self.body == "dual":
-            chilled = BANDS["chilled"]
-            assert chilled is not None
-            reading = chilled[0] + (self.temperature - band[0]) * 0.5  # type: ignore[index]
-            temps.append({"channel": "B", "celsius": round(reading, 1), "setpoint_celsius": chilled[0]})
         return {
             "device_id": self.device_id,
             "time": now.isoformat(),
@@ -196,13 +181,17 @@ class Truck:
             "heading": round(self.heading, 1),
             "ignition": self.ignition,
             "odometer_km": round(self.odometer_km, 2),
-            "door_open": self.dwell_s > 0 and self.rng.random() < 0.2,
-            "temperatures": temps,
+            "door_open": self.dwell_s > 0,  # doors open while serving a stop
+            "defrost": self.reefer.defrosting() if self.reefer else False,
+            "temperatures": self.reefer.readings() if self.reefer else [],
         }
 
 
-def make_fleet(count: int, seed: int = 7, home: tuple[float, float] | None = None) -> list[Truck]:
-    """Trucks roaming between anchors, or (with `home`) parked at that depot until routed."""
+def make_fleet(
+    count: int, seed: int = 7, home: tuple[float, float] | None = None, failing_truck: str | None = None
+) -> list[Truck]:
+    """Trucks roaming between anchors, or (with `home`) parked at that depot until routed;
+    the reefer unit of vehicle `failing_truck` fails after its first pick-up."""
     rng = random.Random(seed)
     anchors = list(ANCHORS.values())
     fleet = []
@@ -210,7 +199,7 @@ def make_fleet(count: int, seed: int = 7, home: tuple[float, float] | None = Non
         body = sim_fleet.body_of(i)  # the body its registered vehicle has
         start = home or anchors[i % len(anchors)]
         jitter = 0.0003 if home else 0.01  # parked inside the depot's geofence
-        band = BANDS[body]
+        unit_rng = random.Random(seed * 1000 + i + 500)
         fleet.append(
             Truck(
                 device_id=sim_fleet.device_id(i),
@@ -218,7 +207,9 @@ def make_fleet(count: int, seed: int = 7, home: tuple[float, float] | None = Non
                 position=(start[0] + rng.uniform(-jitter, jitter), start[1] + rng.uniform(-jitter, jitter)),
                 route=[] if home else road_like_route(start, rng.choice(anchors)),
                 rng=random.Random(seed * 1000 + i),
-                temperature=band[0] if band else 0.0,
+                reefer=sim_thermal.unit_for(
+                    sim_fleet.compartments(i), unit_rng, fails=sim_fleet.vehicle_id(i) == failing_truck
+                ),
                 roam=home is None,
                 home=home,
             )
@@ -282,10 +273,11 @@ async def run(
     *,
     kafka: str | None = None,
     service_cap_s: float = 90.0,
+    failing_truck: str | None = None,
 ) -> None:
     """Post every truck's fix each interval. With `kafka`, trucks wait at the Icheon hub and
     drive the routes dispatch assigns them; without, they roam between anchors."""
-    fleet = make_fleet(count, home=sim_orders.HUB_POSITION if kafka else None)
+    fleet = make_fleet(count, home=sim_orders.HUB_POSITION if kafka else None, failing_truck=failing_truck)
     headers = {"X-API-Key": api_key}
     stop = asyncio.Event()
     following = (
@@ -353,6 +345,12 @@ def main() -> None:
         default=90.0,
         help="Seconds spent at a stop at most (the demo's pace; planned service is 30 min)",
     )
+    parser.add_argument(
+        "--failing-truck",
+        default="sim-truck-03",
+        help="The vehicle whose reefer unit fails a few minutes after its first pick-up, long enough "
+        "for an excursion to open ('none': no failure)",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -364,6 +362,7 @@ def main() -> None:
             args.orders,
             kafka=args.kafka,
             service_cap_s=args.service_cap,
+            failing_truck=None if args.failing_truck == "none" else args.failing_truck,
         )
     )
 

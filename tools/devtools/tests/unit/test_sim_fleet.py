@@ -37,7 +37,7 @@ def test_each_vehicle_is_bound_to_the_simulated_device_reporting_its_channels() 
     for vehicle, truck in zip(fleet.values(), trucks, strict=True):
         assert vehicle["body_type"] == truck.body
         reported = {r["channel"] for r in truck.fix(datetime(2026, 12, 3)).get("temperatures", [])}
-        assert reported == {c["channel"] for c in vehicle["compartments"] if c["zone"] != "ambient"}
+        assert reported == {c["channel"] for c in vehicle["compartments"]}
 
 
 def test_todays_orders_open_after_the_time_they_are_placed() -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from coldchain_devtools.simulator import BANDS, make_fleet
+from coldchain_devtools import sim_fleet
+from coldchain_devtools.simulator import make_fleet
 from coldchain_gateway.schemas import GpsBatchIn
 
 pytestmark = pytest.mark.unit
 SEOUL_AREA = ((37.1, 37.8), (126.6, 127.4))  # lat, lon bounds around the anchors
 
 
-def simulate(ticks: int, interval_s: float = 5.0) -> list[dict[str, object]]:
+def simulate(ticks: int, interval_s: float = 5.0) -> list[dict[str, Any]]:
     fleet = make_fleet(20)
     start = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     fixes = []
@@ -33,8 +35,8 @@ def test_every_simulated_batch_is_valid_for_the_gateway() -> None:
 def test_trucks_stay_around_seoul_at_urban_speeds() -> None:
     fixes = simulate(ticks=720)  # one hour
     (lat_lo, lat_hi), (lon_lo, lon_hi) = SEOUL_AREA
-    assert all(lat_lo < f["latitude"] < lat_hi and lon_lo < f["longitude"] < lon_hi for f in fixes)  # type: ignore[operator]
-    assert all(0 <= f["speed_kmh"] <= 70 for f in fixes)  # type: ignore[operator]
+    assert all(lat_lo < f["latitude"] < lat_hi and lon_lo < f["longitude"] < lon_hi for f in fixes)
+    assert all(0 <= f["speed_kmh"] <= 70 for f in fixes)
 
 
 def test_over_an_hour_trucks_drive_and_also_park_with_the_engine_off() -> None:
@@ -43,14 +45,45 @@ def test_over_an_hour_trucks_drive_and_also_park_with_the_engine_off() -> None:
     assert sum(1 for f in fixes if f["speed_kmh"] > 0) > len(fixes) / 3
 
 
-def test_reefer_temperatures_stay_near_the_band_of_the_body() -> None:
-    fleet = make_fleet(20)
+def test_every_registered_compartment_reports_near_its_setpoint_and_doors_open_at_stops() -> None:
+    fixes: list[dict[str, Any]] = simulate(ticks=720)
+    for i in range(20):
+        registered = sim_fleet.compartments(i)
+        since_defrost = 99
+        for f in (f for f in fixes if f["device_id"] == sim_fleet.device_id(i)):
+            since_defrost = 0 if f["defrost"] else since_defrost + 1
+            readings = f["temperatures"]
+            assert [r["channel"] for r in readings] == [c["channel"] for c in registered]
+            for reading, compartment in zip(readings, registered, strict=True):
+                setpoint = compartment["setpoint_celsius"]
+                if setpoint is None:
+                    continue
+                assert abs(reading["celsius"] - setpoint) < 5, (i, reading)
+                if since_defrost > 60:  # after 5 minutes of pull-down that follow a defrost
+                    assert abs(reading["celsius"] - setpoint) < 2, (i, reading)
+    assert any(f["door_open"] for f in fixes)
+    assert not all(f["door_open"] for f in fixes)
+    assert any(f["defrost"] for f in fixes), "an hour sees some defrost"
+
+
+def test_only_the_failing_truck_warms_past_its_band_after_its_pick_up() -> None:
+    from coldchain_devtools.simulator import Stop
+
+    hub, store = (37.2343, 127.3589), (37.3095, 127.3589)
+    fleet = make_fleet(3, home=hub, failing_truck="sim-truck-03")
+    for truck in fleet:
+        truck.assign(1, [Stop(hub, 90, "o:pickup"), Stop(store, 90, "o:delivery")])
+    warmest = [-99.0] * 3
     for _ in range(720):
-        for truck in fleet:
+        for n, truck in enumerate(fleet):
             truck.step(5.0)
-            band = BANDS[truck.body]
-            if band:
-                assert abs(truck.temperature - band[0]) < 4 * band[1]
+            assert truck.reefer is not None
+            if not truck.reefer.defrosting():
+                warmest[n] = max(warmest[n], truck.reefer.compartments[0].celsius)
+    frozen_limit = -18.0
+    assert fleet[2].body == "frozen"
+    assert warmest[2] > frozen_limit + 5
+    assert all(w < -17 for w in warmest[:2] if w > -99), "the others hold their band (within defrost)"
 
 
 def test_a_following_truck_waits_at_its_depot_then_serves_its_stops_and_drives_home() -> None:

@@ -9,7 +9,7 @@ solver sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
@@ -170,7 +170,9 @@ class Problem:
     @property
     def epoch(self) -> datetime:
         starts = [v.shift.start for v in self.vehicles] + [o.pickup.window.start for o in self.orders]
-        return min(starts)
+        # An empty problem (a re-plan with nothing left to move and no other vehicle) has no
+        # times to measure; any origin will do.
+        return min(starts, default=datetime.fromtimestamp(0, UTC))
 
     @cached_property
     def _orders_by_id(self) -> dict[str, Order]:
