@@ -1,6 +1,8 @@
 """An order reaches a vehicle's route through the running dispatch service, on real Kafka
 and PostgreSQL: plan on request, a redelivered request, a new order inserted into the
-current plan, and a breakdown that empties the vehicle's route."""
+current plan, and a breakdown that empties the vehicle's route. Vehicles, sites, orders,
+plans and breakdowns go through the gateway; only a redelivery (which no client can cause)
+and the projections' own tests write topics or tables."""
 
 from __future__ import annotations
 
@@ -17,30 +19,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import (
-    Compartment,
-    Depot,
     OrderAccepted,
     OrderDelivered,
     OrderPickedUp,
     OrderSpec,
     OrderStatus,
     RouteAssigned,
-    SiteUpserted,
-    TemperatureZone,
-    VehicleRegistered,
 )
-from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
+from coldchain_contracts.dispatch import PlanEngine, RequestPlan
 from coldchain_contracts.topics import (
     DISPATCH_ASSIGNMENTS,
     DISPATCH_COMMANDS,
-    FLEET_SITES,
-    FLEET_VEHICLES,
-    ORDERS_EVENTS,
 )
+from coldchain_devtools.public_api import gateway_client, window
 from coldchain_devtools.testing import (
     Infra,
     RunningSystem,
-    dev_admin_headers,
     eventually,
     internal_auth,
     records_with_key,
@@ -59,21 +53,23 @@ async def send(producer: AIOKafkaProducer, topic: str, key: str, message: Any) -
     await producer.send_and_wait(topic, message.model_dump_json().encode(), key=key.encode())
 
 
-def accepted(day: datetime, pickup: str, dropoff: str, number: str) -> OrderAccepted:
-    def window(h0: int, h1: int) -> dict[str, Any]:
-        return {"start": day + timedelta(hours=h0), "end": day + timedelta(hours=h1)}
+def order_body(day: datetime, pickup: str, dropoff: str, number: str) -> dict[str, Any]:
+    def hours(h0: int, h1: int) -> dict[str, str]:
+        return window(day + timedelta(hours=h0), day + timedelta(hours=h1))
 
-    spec = OrderSpec.model_validate(
-        {
-            "order_number": number,
-            "zone": "chilled",
-            "pallets": 4,
-            "weight_kg": 800,
-            "pickup": {"site_id": pickup, "window": window(9, 12)},
-            "dropoff": {"site_id": dropoff, "window": window(10, 17)},
-            "requested_date": day.date().isoformat(),
-        }
-    )
+    return {
+        "order_number": number,
+        "zone": "chilled",
+        "pallets": 4,
+        "weight_kg": 800,
+        "pickup": {"site_id": pickup, "window": hours(9, 12)},
+        "dropoff": {"site_id": dropoff, "window": hours(10, 17)},
+        "requested_date": day.date().isoformat(),
+    }
+
+
+def accepted(day: datetime, pickup: str, dropoff: str, number: str) -> OrderAccepted:
+    spec = OrderSpec.model_validate(order_body(day, pickup, dropoff, number))
     return OrderAccepted(
         order_id=uuid.uuid4(), order_number=number, status=OrderStatus.ACCEPTED, version=2, order=spec
     )
@@ -83,15 +79,18 @@ def routes(records: list[ConsumerRecord]) -> list[RouteAssigned]:
     return [RouteAssigned.model_validate_json(r.value) for r in records]
 
 
-def stops_of(route: RouteAssigned) -> list[tuple[uuid.UUID, str, str | None]]:
-    return [(s.order_id, s.kind.value, s.site_id) for s in route.stops]
+def stops_of(route: RouteAssigned) -> list[tuple[str, str, str | None]]:
+    return [(str(s.order_id), s.kind.value, s.site_id) for s in route.stops]
 
 
 async def projected(
-    engine: AsyncEngine, order_id: uuid.UUID, vehicle_id: str, site_ids: tuple[str, ...]
+    engine: AsyncEngine, order_id: str, vehicle_id: str, site_ids: tuple[str, ...]
 ) -> bool | None:
+    """Dispatch's own projections (separate consumers) hold the order, the vehicle and the sites."""
     async with engine.connect() as conn:
-        order = (await conn.execute(select(orders.c.status).where(orders.c.order_id == order_id))).first()
+        order = (
+            await conn.execute(select(orders.c.status).where(orders.c.order_id == uuid.UUID(order_id)))
+        ).first()
         truck = (
             await conn.execute(select(vehicles.c.active).where(vehicles.c.vehicle_id == vehicle_id))
         ).first()
@@ -114,103 +113,96 @@ async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertion
     kafka_producer: AIOKafkaProducer,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Everything through the gateway: an admin registers the truck, a dispatcher writes the
+    sites, places the orders, requests the plan and reports the breakdown."""
     tag = uuid.uuid4().hex[:8]
-    vehicle, pick, drop = f"v-{tag}", f"s-{tag}-p", f"s-{tag}-d"
-    # A local day a month ahead: no other test's orders share the horizon.
+    vehicle, depot, pick, drop = f"v-{tag}", f"s-{tag}-depot", f"s-{tag}-p", f"s-{tag}-d"
     # A day of its own: Kafka keeps other runs' orders, and a plan takes every open order of its horizon.
-    offset = 30 + uuid.uuid4().int % 3000
+    offset = 30 + uuid.uuid4().int % 300
     day = datetime.combine(datetime.now(SEOUL).date() + timedelta(days=offset), time(0), SEOUL)
-    await send(
-        kafka_producer,
-        FLEET_VEHICLES.name,
-        vehicle,
-        VehicleRegistered(
-            vehicle_id=vehicle,
-            compartments=(Compartment(channel="A", zone=TemperatureZone.CHILLED, pallets=16),),
-            weight_capacity_kg=8000,
-            depot=Depot(latitude=37.27, longitude=127.0),
-            shift_start=time(6, 0),
-            shift_end=time(20, 0),
-        ),
-    )
-    for site, lat in ((pick, 37.30), (drop, 37.50)):
-        await send(
-            kafka_producer,
-            FLEET_SITES.name,
-            site,
-            SiteUpserted(site_id=site, code=site.upper(), latitude=lat, longitude=127.05),
+    async with gateway_client(running_system.url("gateway")) as gw:
+        await gw.site(depot, 37.27, 127.0)
+        await gw.site(pick, 37.30, 127.05, role="pickup")
+        await gw.site(drop, 37.50, 127.05, role="dropoff")
+        await gw.vehicle(
+            vehicle,
+            {
+                "body_type": "chilled",
+                "compartments": [{"channel": "A", "zone": "chilled", "pallets": 16}],
+                "weight_capacity_kg": 8000,
+                "depot_site_id": depot,
+                "shift": {"start": "06:00", "end": "20:00"},
+            },
         )
-    first = accepted(day, pick, drop, f"N-{tag}-1")
-    await send(kafka_producer, ORDERS_EVENTS.name, str(first.order_id), first)
-
-    request = RequestPlan(
-        plan_id=uuid.uuid4(),
-        horizon_start=day,
-        horizon_end=day + timedelta(days=1),
-        engine=PlanEngine.GREEDY,
-        time_limit_s=2,
-        vehicle_ids=(vehicle,),
-    )
-    # The projections are separate consumers: plan once dispatch has seen vehicle and order.
-    engine = make_engine(running_system.database_url)
-    try:
-        await eventually(lambda: projected(engine, first.order_id, vehicle, (pick, drop)), 30)
-    finally:
-        await engine.dispose()
-    client = httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10, headers=internal_auth())
-    try:
-        await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
-        record = await plan_record(client, request.plan_id)
+        first = await gw.order(order_body(day, pick, drop, f"N-{tag}-1"))
+        engine = make_engine(running_system.database_url)
+        try:
+            await eventually(lambda: projected(engine, first, vehicle, (depot, pick, drop)), 60, 0.5)
+        finally:
+            await engine.dispose()
+        request = {
+            "horizon_start": day.isoformat(),
+            "horizon_end": (day + timedelta(days=1)).isoformat(),
+            "engine": "greedy",
+            "time_limit_s": 2,
+            "vehicle_ids": [vehicle],
+        }
+        asked = await gw.ok("POST", "/v1/dispatch/plans", gw.dispatcher, json=request)
+        record = await gw.plan_record(asked["status_url"])
         assert record["status"] == "done", record
+        plan_id = uuid.UUID(asked["plan_id"])
         key = vehicle.encode()
         [route] = routes(
             await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 1, 30)
         )
-        assert route.plan_id == request.plan_id
+        assert route.plan_id == plan_id
         assert route.revision == 1
-        assert stops_of(route) == [(first.order_id, "pickup", pick), (first.order_id, "delivery", drop)]
+        assert stops_of(route) == [(first, "pickup", pick), (first, "delivery", drop)]
         assert route.stops[0].load_after[0].pallets == 4
         assert route.stops[0].planned_arrival >= day.astimezone(UTC) + timedelta(hours=9)
         assert record["kpis"]["orders_served"] == 1
         assert record["routes"][0]["vehicle_id"] == vehicle
 
         # The record replays: greedy is deterministic, so the same routes come back.
-        code = await replay(request.plan_id, DispatchSettings(database_url=running_system.database_url))
+        code = await replay(plan_id, DispatchSettings(database_url=running_system.database_url))
         assert code == 0
         assert "MATCH" in capsys.readouterr().out
 
-        # A redelivered request does not plan again: the same messages are republished.
-        await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
+        # A redelivered request (Kafka gives the gateway's command again) does not plan again:
+        # the same messages are republished.
+        command_key = asked["command_id"].encode()
+        [command] = await records_with_key(infra.kafka, DISPATCH_COMMANDS.name, command_key, bool, 30)
+        await kafka_producer.send_and_wait(
+            DISPATCH_COMMANDS.name, command.value, key=command.key, headers=list(command.headers)
+        )
         again = routes(
             await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 2, 30)
         )
         assert again[1].event_id == again[0].event_id
-        listed = (await client.get("/v1/plans", params={"limit": 50})).json()["plans"]
-        assert [p["plan_id"] for p in listed].count(str(request.plan_id)) == 1
+        listed = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 50})
+        assert [p["plan_id"] for p in listed["plans"]].count(str(plan_id)) == 1
 
-        # Mode 2: a newly accepted order goes into the current plan.
-        second = accepted(day, pick, drop, f"N-{tag}-2")
-        await send(kafka_producer, ORDERS_EVENTS.name, str(second.order_id), second)
+        # Mode 2: a newly placed order goes into the current plan.
+        second = await gw.order(order_body(day, pick, drop, f"N-{tag}-2"))
         inserted = routes(
-            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 3, 30)
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 3, 60)
         )[2]
         assert inserted.revision == 2
-        assert {s.order_id for s in inserted.stops} == {first.order_id, second.order_id}
-        insertion = await plan_record(client, inserted.plan_id)
-        assert (insertion["kind"], insertion["parent_plan_id"]) == ("insertion", str(request.plan_id))
+        assert {str(s.order_id) for s in inserted.stops} == {first, second}
+        insertion = await gw.plan_record(f"/v1/dispatch/plans/{inserted.plan_id}")
+        assert (insertion["kind"], insertion["parent_plan_id"]) == ("insertion", str(plan_id))
 
         # Mode 3: the truck breaks down; with no other truck its orders are dropped.
-        breakdown = ReportBreakdown(vehicle_id=vehicle, detail="gearbox")
-        await send(kafka_producer, DISPATCH_COMMANDS.name, str(breakdown.event_id), breakdown)
+        broke = await gw.ok(
+            "POST", f"/v1/dispatch/vehicles/{vehicle}/breakdown", gw.dispatcher, json={"detail": "gearbox"}
+        )
         emptied = routes(
-            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 4, 30)
+            await records_with_key(infra.kafka, DISPATCH_ASSIGNMENTS.name, key, lambda f: len(f) >= 4, 60)
         )[3]
         assert (emptied.revision, emptied.stops) == (3, ())
-        replanned = await plan_record(client, derived_plan_id("breakdown", breakdown.event_id))
+        replanned = await gw.plan_record(broke["status_url"])
         assert replanned["plan_id"] == str(emptied.plan_id)
-        assert {d["order_id"] for d in replanned["dropped"]} == {str(first.order_id), str(second.order_id)}
-    finally:
-        await client.aclose()
+        assert {d["order_id"] for d in replanned["dropped"]} == {first, second}
 
 
 async def test_a_plan_with_no_vehicle_to_plan_is_recorded_as_failed(
@@ -237,19 +229,7 @@ async def test_a_plan_with_no_vehicle_to_plan_is_recorded_as_failed(
 async def test_a_dispatcher_requests_a_plan_through_the_gateway_and_reads_it_back(
     running_system: RunningSystem,
 ) -> None:
-    admin = await dev_admin_headers(running_system.url("gateway"))
-    name, password = f"disp-{uuid.uuid4().hex[:8]}", "a long passphrase 42"
-    async with httpx.AsyncClient(base_url=running_system.url("gateway"), timeout=10) as gw:
-        created = await gw.post(
-            "/v1/admin/users",
-            headers=admin,
-            json={"username": name, "password": password, "role": "dispatcher"},
-        )
-        assert created.status_code == 201, created.text
-        login = await gw.post(
-            "/v1/auth/token", data={"grant_type": "password", "username": name, "password": password}
-        )
-        dispatcher = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    async with gateway_client(running_system.url("gateway")) as gw:
         now = datetime.now(UTC)
         body = {
             "horizon_start": now.isoformat(),
@@ -257,19 +237,13 @@ async def test_a_dispatcher_requests_a_plan_through_the_gateway_and_reads_it_bac
             "engine": "greedy",
             "vehicle_ids": ["nobody-here"],
         }
-        assert (await gw.post("/v1/dispatch/plans", headers=admin, json=body)).status_code == 403
-        accepted = await gw.post("/v1/dispatch/plans", headers=dispatcher, json=body)
+        assert (await gw.http.post("/v1/dispatch/plans", headers=gw.admin, json=body)).status_code == 403
+        accepted = await gw.http.post("/v1/dispatch/plans", headers=gw.dispatcher, json=body)
         assert accepted.status_code == 202, accepted.text
-        status_url = accepted.json()["status_url"]
-
-        async def made() -> dict[str, Any] | None:
-            r = await gw.get(status_url, headers=admin)
-            return r.json() if r.status_code == 200 else None
-
-        record = await eventually(made, 30)
+        record = await gw.plan_record(accepted.json()["status_url"], 30)
         assert (record["plan_id"], record["status"]) == (accepted.json()["plan_id"], "failed")
-        listed = await gw.get("/v1/dispatch/plans", headers=admin, params={"limit": 5})
-        assert accepted.json()["plan_id"] in [p["plan_id"] for p in listed.json()["plans"]]
+        listed = await gw.ok("GET", "/v1/dispatch/plans", gw.admin, params={"limit": 5})
+        assert accepted.json()["plan_id"] in [p["plan_id"] for p in listed["plans"]]
 
 
 async def test_the_orders_projection_ignores_older_and_repeated_events(running_system: RunningSystem) -> None:

@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
-from coldchain_devtools.testing import RunningSystem, dev_admin_headers, dev_key_headers, eventually
+from coldchain_devtools.public_api import Gateway, gateway_client
+from coldchain_devtools.testing import RunningSystem, eventually
 
 # Two drives and three plans; on a loaded two-core machine the solver spawns and consumers lag.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -38,36 +38,10 @@ DEPOT, PICKUP, DROPOFF = (36.80, 127.40), (36.82, 127.40), (36.86, 127.40)
 AWAY = (36.875, 127.40)  # past the drop-off's geofence, where the truck parks after each run
 
 
-@dataclass
-class Gateway:
-    http: httpx.AsyncClient
-    admin: dict[str, str]
-    dispatcher: dict[str, str]
-    device: dict[str, str]
-
-    async def ok(self, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
-        response = await self.http.request(method, path, headers=headers, **kw)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json() if response.content else None
-
-
 @pytest.fixture
 async def gateway(running_system: RunningSystem) -> AsyncIterator[Gateway]:
-    url = running_system.url("gateway")
-    admin = await dev_admin_headers(url)
-    name, password = f"disp-{uuid.uuid4().hex[:8]}", "a long passphrase 42"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        created = await http.post(
-            "/v1/admin/users",
-            headers=admin,
-            json={"username": name, "password": password, "role": "dispatcher"},
-        )
-        assert created.status_code == 201, created.text
-        login = await http.post(
-            "/v1/auth/token", data={"grant_type": "password", "username": name, "password": password}
-        )
-        dispatcher = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        yield Gateway(http, admin, dispatcher, dev_key_headers())
+    async with gateway_client(running_system.url("gateway")) as gw:
+        yield gw
 
 
 @dataclass
@@ -147,24 +121,14 @@ def to_dropoff(last: Fix, b: float, warm_minutes: int = 0) -> list[Fix]:
     return out
 
 
-async def order_status(gw: Gateway, order_id: str, status: str | None) -> dict[str, Any] | None:
-    """The order once it has `status` (any, if None); None before, and while its projection
-    is not built."""
-    response = await gw.http.get(f"/v1/orders/{order_id}", headers=gw.dispatcher)
-    if response.status_code == 404:
-        return None
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found if status in (None, found["status"]) else None
+def order_status(gw: Gateway, order_id: str, status: str | None) -> Awaitable[dict[str, Any] | None]:
+    return gw.order_status(order_id, status)
 
 
 async def place_order(gw: Gateway, tag: str, now: datetime, pickup: str, dropoff: str) -> str:
     window = {"start": (now - timedelta(hours=3)).isoformat(), "end": (now + timedelta(hours=3)).isoformat()}
-    placed = await gw.ok(
-        "POST",
-        "/v1/orders",
-        gw.dispatcher,
-        json={
+    order_id = await gw.order(
+        {
             "order_number": f"TR-{tag}",
             "zone": "chilled",
             "pallets": 4,
@@ -175,9 +139,9 @@ async def place_order(gw: Gateway, tag: str, now: datetime, pickup: str, dropoff
             "dropoff": {"site_id": dropoff, "window": window, "service_minutes": 10},
         },
     )
-    order_id: str = placed["order_id"]
     # Accepted, or already past it: dispatch may insert a new order into the current plan at once.
-    accepted = await eventually(lambda: order_status(gw, order_id, None), 90, 0.5)
+    accepted = await gw.order_status(order_id, None)
+    assert accepted is not None
     assert accepted["status"] in ("accepted", "planned", "assigned"), accepted
     return order_id
 
@@ -190,13 +154,7 @@ async def plan(gw: Gateway, vehicle: str, now: datetime) -> dict[str, Any]:
         "time_limit_s": 5,
         "vehicle_ids": [vehicle],
     }
-    accepted = await gw.ok("POST", "/v1/dispatch/plans", gw.dispatcher, json=request)
-
-    async def made() -> dict[str, Any] | None:
-        r = await gw.http.get(accepted["status_url"], headers=gw.dispatcher)
-        return r.json() if r.status_code == 200 else None
-
-    record: dict[str, Any] = await eventually(made, 240, 0.5)  # a loaded machine spawns the solver slowly
+    record = await gw.plan(request)
     assert record["status"] == "done", record
     return record
 
@@ -217,8 +175,7 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
         (pickup, PICKUP, "pickup"),
         (dropoff, DROPOFF, "dropoff"),
     ):
-        site_body = {"name": site, "latitude": lat, "longitude": lon, "role": role, "geofence_radius_m": 200}
-        await gw.ok("PUT", f"/v1/sites/{site}", gw.dispatcher, json=site_body)
+        await gw.site(site, lat, lon, role)
     truck = {
         "name": f"Truck {tag}",
         "plate": "12가3456",
@@ -310,7 +267,9 @@ async def test_a_dual_zone_truck_drives_its_plan_and_each_order_gets_its_tempera
         # Dispatch re-optimises in the background, so the re-plan's parent may be a newer plan
         # than the one requested above; it is the first breakdown plan made since then.
         plans = await gw.ok("GET", "/v1/dispatch/plans", gw.dispatcher, params={"limit": 50})
-        return next((p for p in plans["plans"] if p["kind"] == "breakdown" and p["plan_id"] not in before), None)
+        return next(
+            (p for p in plans["plans"] if p["kind"] == "breakdown" and p["plan_id"] not in before), None
+        )
 
     try:
         replan = await eventually(breakdown_plan, 120, 0.5)

@@ -18,9 +18,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from coldchain_contracts import FixAccepted, FixRejected, VehicleRegistered
+from coldchain_contracts import FixAccepted, FixRejected
 from coldchain_contracts.topics import (
-    FLEET_VEHICLES,
     TELEMETRY_GPS,
     TELEMETRY_REJECTED,
     VEHICLE_STATE,
@@ -30,6 +29,7 @@ from coldchain_devtools.simulator import DEV_INGEST_KEY
 from coldchain_devtools.testing import (
     Infra,
     RunningSystem,
+    dev_admin_headers,
     eventually,
     find_record,
     records_with_key,
@@ -241,13 +241,15 @@ async def test_every_service_reports_ready(running_system: RunningSystem) -> Non
 
 
 async def test_a_device_bound_to_a_vehicle_reports_as_that_vehicle(
-    gateway: httpx.AsyncClient, kafka_producer: AIOKafkaProducer
+    running_system: RunningSystem, gateway: httpx.AsyncClient
 ) -> None:
+    """An admin registers the truck with its device (`PUT /v1/fleet/vehicles/{id}`)."""
     device_id, vehicle = device(), f"truck-{uuid.uuid4().hex[:8]}"
-    record = VehicleRegistered(vehicle_id=vehicle, plate="12가3456", device_ids=(device_id,), producer="test")
-    await kafka_producer.send_and_wait(
-        FLEET_VEHICLES.name, record.model_dump_json().encode(), key=vehicle.encode()
-    )
+    truck = {"plate": "12가3456", "body_type": "frozen", "device_ids": [device_id]}
+    url = running_system.url("gateway")
+    async with httpx.AsyncClient(base_url=url, timeout=10, headers=await dev_admin_headers(url)) as admin:
+        registered = await admin.put(f"/v1/fleet/vehicles/{vehicle}", json=truck)
+    assert registered.status_code == 201, registered.text
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     tries = itertools.count()
 
