@@ -5,14 +5,13 @@ throttled (the rate limiter still runs its Redis script on every request)."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from coldchain_devtools.processes import SERVICES, NotReady, start_module, stop_all, wait_ready
+from coldchain_devtools.processes import SERVICES, NotReady, five_services, service_env
 from coldchain_devtools.testing import dev_key_headers, free_port
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
@@ -54,29 +53,19 @@ def log_dir() -> Path:
 def running_services(infra: Infra, log_dir: Path) -> Iterator[dict[str, int]]:
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "DATABASE_URL": infra.database_url,
-        "REDIS_URL": infra.redis_url,
-        "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
-        "LOG_LEVEL": "WARNING",
-        "GATEWAY_DEV_MODE": "true",  # the documented dev integration key (AUTH) posts and reads
-        "COLDCHAIN_INTERNAL_TOKEN": DEV_INTERNAL_TOKEN,
+    env = service_env(
+        ports,
+        kafka=infra.kafka,
+        database_url=infra.database_url,
+        redis_url=infra.redis_url,
+        LOG_LEVEL="WARNING",
+        GATEWAY_DEV_MODE="true",  # the documented dev integration key (AUTH) posts and reads
+        COLDCHAIN_INTERNAL_TOKEN=DEV_INTERNAL_TOKEN,
         **UNTHROTTLED,
-        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-    }
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    )
     try:
-        for name in SERVICES:
-            procs[name] = start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
-        for name in SERVICES:
-            try:
-                wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=120)
-            except NotReady as exc:
-                raise SystemExit(str(exc)) from None
-        log(f"services up: {ports}")
-        yield ports
-    finally:
-        stop_all(procs)
+        with five_services(env, ports, log_dir, timeout_s=120):
+            log(f"services up: {ports}")
+            yield ports
+    except NotReady as exc:
+        raise SystemExit(str(exc)) from None

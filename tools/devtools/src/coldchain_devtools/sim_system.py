@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from coldchain_devtools.processes import SERVICES, NotReady, start_module, stop_all, wait_ready
+from coldchain_devtools.processes import SERVICES, NotReady, five_services, service_env
 from coldchain_devtools.sim_day import DayRun, DaySpec, simulate_day
 from coldchain_devtools.testing import free_port
 from coldchain_devtools.topics import ensure_topics
@@ -116,33 +116,19 @@ def private_infra(root: Path) -> Iterator[SimInfra]:
 def running_services(infra: SimInfra, log_dir: Path) -> Iterator[dict[str, int]]:
     """The five services on free ports against `infra`; yields their ports."""
     ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
+    env = service_env(
+        ports,
+        kafka=infra.kafka,
+        database_url=infra.database_url,
+        redis_url=infra.redis_url,
         **SIM_SERVICE_ENV,
-        "COLDCHAIN_INTERNAL_TOKEN": os.environ.get("COLDCHAIN_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN),
-        "PYTHONUNBUFFERED": "1",
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "DATABASE_URL": infra.database_url,
-        "REDIS_URL": infra.redis_url,
-        **{
-            f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}"
-            for name in SERVICES
-            if name != "gateway"
-        },
-        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-    }
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+        COLDCHAIN_INTERNAL_TOKEN=os.environ.get("COLDCHAIN_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN),
+    )
     try:
-        for name in SERVICES:
-            procs[name] = start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
-        for name in SERVICES:
-            try:
-                wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=300)
-            except NotReady as exc:
-                raise RuntimeError(str(exc)) from None
-        yield ports
-    finally:
-        stop_all(procs)
+        with five_services(env, ports, log_dir, timeout_s=300):
+            yield ports
+    except NotReady as exc:
+        raise RuntimeError(str(exc)) from None
 
 
 def simulate_engine(spec: DaySpec, engine: str, root: Path, say: Callable[[str], None] = print) -> DayRun:

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from coldchain_devtools.processes import SERVICES, start_module, stop_all, wait_ready
+from coldchain_devtools.processes import SERVICES, five_services, service_env
 from coldchain_devtools.topics import ensure_topics
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
@@ -172,34 +172,20 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     ports = {name: free_port() for name in SERVICES}
     device_ports = {"osmand": free_port(), "teltonika": free_port()}  # ingest's device listeners
     teltonika_port = device_ports["teltonika"]
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "DATABASE_URL": test_database,
-        "REDIS_URL": infra.redis_url,
-        "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
-        "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
-        "INGEST_TELTONIKA_PORT": str(teltonika_port),
-        "GATEWAY_DEV_MODE": "true",  # documented dev credentials (DEV_INGEST_KEY, admin password)
-        "GATEWAY_REDIS_KEY_PREFIX": f"gw-{uuid.uuid4().hex[:8]}:",  # Redis outlives test sessions
-        "GATEWAY_ORDERS_URL": f"http://127.0.0.1:{ports['orders']}",
-        "GATEWAY_DISPATCH_URL": f"http://127.0.0.1:{ports['dispatch']}",
-        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-        "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
-    }
-    procs = {
-        name: start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
-        for name in SERVICES
-    }
-    try:
-        for name in SERVICES:
-            wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log")
+    env = service_env(
+        ports,
+        kafka=infra.kafka,
+        database_url=test_database,
+        redis_url=infra.redis_url,
+        INGEST_TELTONIKA_PORT=str(teltonika_port),
+        INGEST_OSMAND_PORT=str(device_ports["osmand"]),
+        GATEWAY_DEV_MODE="true",  # documented dev credentials (DEV_INGEST_KEY, admin password)
+        GATEWAY_REDIS_KEY_PREFIX=f"gw-{uuid.uuid4().hex[:8]}:",  # Redis outlives test sessions
+    )
+    with five_services(env, ports, log_dir):
         yield RunningSystem(
             ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
         )
-    finally:
-        stop_all(procs)
 
 
 @pytest.fixture
