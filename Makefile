@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day
+.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ bench-history: install ## history writes (per-row vs COPY) and layout (day parti
 
 bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)
+
+bench-demo-loop: install ## time `make run` to a plan that serves orders, a delivered order and its temperature record
+	@python3 bench/demo_loop.py $(ARGS)
 
 bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bare Kafka, and freshness (ARGS="--fixes N ...")
 	@$(BENCH_ENV) $(INFRA) up
