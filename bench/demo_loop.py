@@ -1,11 +1,13 @@
 """The demo's closed loop, timed: how long after `make run` starts a plan has served orders,
-the first order is delivered, and its temperature record answers with a verdict.
+the first order is delivered, its temperature record answers with a verdict, the failing
+reefer unit's excursion opens, and dispatch re-plans around it.
 
     python3 bench/demo_loop.py [--timeout-min 20]      (or `make bench-demo-loop`)
 
 Runs `make run` in its own process group (as `bench/startup.py` does) and watches it only
 through the gateway's public API as the dev admin would: `GET /v1/dispatch/plans`,
-`GET /v1/orders?status=delivered`, `GET /v1/orders/{id}/temperature-record`. Every time is
+`GET /v1/orders?status=delivered`, `GET /v1/orders/{id}/temperature-record`,
+`GET /v1/vehicles/sim-truck-03/excursions`. Every time is
 measured from the start of `make run`. Prints progress every 30 s and ends with
 `RESULT {json}`; Ctrl-C (SIGINT to the group) stops the demo at the end. Standard library only.
 """
@@ -22,6 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from startup import BANNER, GATEWAY, REPO  # a sibling script, not a package
 
 DEV_ADMIN = ("admin", "coldchain-dev-admin")  # docs/gateway-security.md: dev mode only
+FAILING_TRUCK = "sim-truck-03"  # the simulator's default --failing-truck (docs/fleet.md)
 
 
 def token() -> dict[str, str]:
@@ -55,10 +59,22 @@ def served_plan(headers: dict[str, str]) -> dict[str, Any] | None:
     return next((p for p in plans if p["status"] == "done" and (p["kpis"] or {}).get("orders_served")), None)
 
 
-def watch(headers: dict[str, str], started: float, deadline: float) -> dict[str, Any]:
+def first_excursion(headers: dict[str, str], since: str) -> dict[str, Any] | None:
+    found = get(f"/v1/vehicles/{FAILING_TRUCK}/excursions", headers, **{"from": since})["excursions"]
+    return found[0] if found else None
+
+
+def breakdown_plan(headers: dict[str, str]) -> dict[str, Any] | None:
+    plans = get("/v1/dispatch/plans", headers, limit=50)["plans"]
+    return next((p for p in plans if p["kind"] == "breakdown"), None)
+
+
+def watch(headers: dict[str, str], started: float, deadline: float, since: str) -> dict[str, Any]:
+    """Poll until the loop has closed (record verdict) and the failing unit's excursion has
+    been re-planned, or until the deadline; what was seen by then is the result."""
     found: dict[str, Any] = {}
     last_report = 0.0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not {"verdict", "breakdown_replan_s"} <= found.keys():
         elapsed = round(time.monotonic() - started, 1)
         try:
             if "plan_served_s" not in found and (plan := served_plan(headers)):
@@ -67,10 +83,14 @@ def watch(headers: dict[str, str], started: float, deadline: float) -> dict[str,
                 delivered = get("/v1/orders", headers, status="delivered", limit=1)["items"]
                 if delivered:
                     found |= {"delivered_s": elapsed, "order_id": delivered[0]["order_id"]}
-            if "order_id" in found:
+            if "order_id" in found and "verdict" not in found:
                 record = get(f"/v1/orders/{found['order_id']}/temperature-record", headers)
                 if record.get("verdict"):
-                    return found | {"record_s": elapsed, "verdict": record["verdict"]}
+                    found |= {"record_s": elapsed, "verdict": record["verdict"]}
+            if "excursion_s" not in found and (excursion := first_excursion(headers, since)):
+                found |= {"excursion_s": elapsed, "excursion_channel": excursion["channel"]}
+            if "breakdown_replan_s" not in found and (replan := breakdown_plan(headers)):
+                found |= {"breakdown_replan_s": elapsed, "breakdown_status": replan["status"]}
         except (urllib.error.URLError, TimeoutError) as exc:
             print(f"  {elapsed} s: {exc}", flush=True)
         if elapsed - last_report >= 30:
@@ -87,6 +107,7 @@ def main() -> None:
     log_path = REPO / ".local" / "bench-demo-loop.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    since = datetime.now(UTC).isoformat()
     deadline = started + args.timeout_min * 60
     with log_path.open("wb") as log:
         make = subprocess.Popen(
@@ -99,7 +120,7 @@ def main() -> None:
             time.sleep(0.5)
         up_s = round(time.monotonic() - started, 1)
         print(f"make run up after {up_s} s; watching the public API", flush=True)
-        found = {"up_s": up_s, **watch(token(), started, deadline)}
+        found = {"up_s": up_s, **watch(token(), started, deadline, since)}
     finally:
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=120)

@@ -245,7 +245,12 @@ async def test_a_device_bound_to_a_vehicle_reports_as_that_vehicle(
 ) -> None:
     """An admin registers the truck with its device (`PUT /v1/fleet/vehicles/{id}`)."""
     device_id, vehicle = device(), f"truck-{uuid.uuid4().hex[:8]}"
-    truck = {"plate": "12가3456", "body_type": "frozen", "device_ids": [device_id]}
+    truck = {
+        "plate": "12가3456",
+        "body_type": "frozen",
+        "compartments": [{"channel": "A", "zone": "frozen", "pallets": 16}],
+        "device_ids": [device_id],
+    }
     url = running_system.url("gateway")
     async with httpx.AsyncClient(base_url=url, timeout=10, headers=await dev_admin_headers(url)) as admin:
         registered = await admin.put(f"/v1/fleet/vehicles/{vehicle}", json=truck)
