@@ -9,18 +9,13 @@ instance's fleet.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from coldchain_benchkit.evaluation import TIME_TOLERANCE, Evaluation, Routes, closed_route_distance
 from coldchain_benchkit.pdptw.instance import DEPOT, PdptwInstance
-
-# Absorbs floating-point summation order only; later than this is late.
-TIME_TOLERANCE = 1e-9
-
-Routes = Sequence[Sequence[int]]
 
 
 class ViolationKind(StrEnum):
@@ -49,27 +44,9 @@ class Violation:
         return f"{self.kind}{where}: {self.detail}"
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """`distance` is NaN when a route names a task the instance does not have."""
-
-    distance: float
-    vehicles: int
-    violations: tuple[Violation, ...]
-
-    @property
-    def feasible(self) -> bool:
-        return not self.violations
-
-
 def route_distance(instance: PdptwInstance, route: Sequence[int]) -> float:
-    if not route:
-        return 0.0
-    d = instance.distance
-    total = float(d[DEPOT, route[0]])
-    for a, b in itertools.pairwise(route):
-        total += float(d[a, b])
-    return total + float(d[route[-1], DEPOT])
+    """Depot → stops in order → depot, in double precision."""
+    return closed_route_distance(instance.distance, route, DEPOT)
 
 
 def _route_violations(instance: PdptwInstance, index: int, route: Sequence[int]) -> list[Violation]:
@@ -105,7 +82,7 @@ def _route_violations(instance: PdptwInstance, index: int, route: Sequence[int])
     return found
 
 
-def evaluate(instance: PdptwInstance, routes: Routes) -> Evaluation:
+def evaluate(instance: PdptwInstance, routes: Routes) -> Evaluation[Violation]:
     """Distance of `routes` (task ids in visit order, depot omitted) and every rule they break."""
     used = [list(r) for r in routes if r]
     violations: list[Violation] = []

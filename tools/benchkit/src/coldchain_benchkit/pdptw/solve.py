@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coldchain_benchkit.pdptw.evaluate import Evaluation, evaluate
+from coldchain_benchkit.evaluation import Evaluation
+from coldchain_benchkit.pdptw.evaluate import Violation, evaluate
 from coldchain_benchkit.pdptw.instance import PdptwInstance
 from coldchain_benchkit.pdptw.routing import task_routes, to_routing
 from coldchain_dispatch.engines import ortools_engine, portfolio, pyvrp_engine
@@ -53,7 +54,7 @@ class PdptwResult:
     variant: str
     engine: str
     routes: tuple[tuple[int, ...], ...]
-    evaluation: Evaluation
+    evaluation: Evaluation[Violation]
     wall_s: float
 
     def as_json(self) -> dict[str, Any]:

@@ -6,18 +6,13 @@ feasibility we report, so it depends on nothing but the instance and the routes.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from coldchain_benchkit.evaluation import TIME_TOLERANCE, Evaluation, Routes, closed_route_distance
 from coldchain_benchkit.vrptw.instance import DEPOT, VrptwInstance
-
-# Absorbs floating-point summation order only; a route late by more than this is infeasible.
-TIME_TOLERANCE = 1e-9
-
-Routes = Sequence[Sequence[int]]
 
 
 class ViolationKind(StrEnum):
@@ -47,31 +42,9 @@ class Violation:
         return f"{self.kind}{where}: {self.detail}"
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """`distance` is NaN when a route names a client the instance does not have.
-
-    A violation's `route` is its position among the non-empty routes.
-    """
-
-    distance: float
-    vehicles: int
-    violations: tuple[Violation, ...]
-
-    @property
-    def feasible(self) -> bool:
-        return not self.violations
-
-
 def route_distance(instance: VrptwInstance, route: Sequence[int]) -> float:
-    """Depot → clients in order → depot, summed arc by arc in double precision."""
-    if not route:
-        return 0.0
-    d = instance.distance
-    total = float(d[DEPOT, route[0]])
-    for a, b in itertools.pairwise(route):
-        total += float(d[a, b])
-    return total + float(d[route[-1], DEPOT])
+    """Depot → stops in order → depot, in double precision."""
+    return closed_route_distance(instance.distance, route, DEPOT)
 
 
 def _route_violations(instance: VrptwInstance, index: int, route: Sequence[int]) -> list[Violation]:
@@ -107,7 +80,7 @@ def _route_violations(instance: VrptwInstance, index: int, route: Sequence[int])
     return found
 
 
-def evaluate(instance: VrptwInstance, routes: Routes) -> Evaluation:
+def evaluate(instance: VrptwInstance, routes: Routes) -> Evaluation[Violation]:
     """Distance of `routes` (client numbers, depot omitted) and every rule they break."""
     used = [list(r) for r in routes if r]
     violations: list[Violation] = []

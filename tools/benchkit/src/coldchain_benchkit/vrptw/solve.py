@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from coldchain_benchkit.vrptw.evaluate import Evaluation, evaluate
+from coldchain_benchkit.evaluation import Evaluation
+from coldchain_benchkit.vrptw.evaluate import Violation, evaluate
 from coldchain_benchkit.vrptw.instance import VrptwInstance
 from coldchain_benchkit.vrptw.routing import client_routes, to_routing
 from coldchain_benchkit.vrptw.scaled import scale
@@ -25,7 +26,7 @@ class VrptwResult:
     engine: str
     seed: int
     routes: tuple[tuple[int, ...], ...]
-    evaluation: Evaluation
+    evaluation: Evaluation[Violation]
     seconds: float
 
     def as_json(self) -> dict[str, Any]:
