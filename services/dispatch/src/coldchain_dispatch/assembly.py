@@ -15,7 +15,7 @@ Not modelled yet: site opening hours (the order's window is taken as given).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -77,18 +77,52 @@ def _compartments(row: Row) -> tuple[tuple[int, ...], list[str]]:
     return (sum(int(c["pallets"]) for c in parts),), [str(parts[0]["channel"])]
 
 
+def shift_in(
+    start: time,
+    end: time,
+    weekdays: Sequence[int] | None,
+    horizon_start: datetime,
+    horizon_end: datetime,
+    tz: ZoneInfo,
+) -> TimeWindow | None:
+    """The vehicle's first shift that is still running at `horizon_start` or begins before
+    `horizon_end`: the one from the day before when it runs overnight past the horizon's
+    start, else the horizon's own day's, else a later day's (a plan asked for after the
+    day's shift has ended plans the next shift). Weekdays are those the shift starts on."""
+    first = horizon_start.astimezone(tz).date() - timedelta(days=1)
+    last = horizon_end.astimezone(tz).date()
+    day = first
+    while day <= last:
+        if weekdays is None or day.weekday() in weekdays:
+            shift = local_shift(day, start, end, tz)
+            if shift.end > horizon_start and shift.start < horizon_end:
+                return shift
+        day += timedelta(days=1)
+    return None
+
+
 def vehicle_of(
-    row: Row, position: Row | None, *, day: date, now: datetime, tz: ZoneInfo, max_age: timedelta
+    row: Row,
+    position: Row | None,
+    *,
+    horizon_start: datetime,
+    horizon_end: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    max_age: timedelta,
 ) -> tuple[Vehicle, list[str]]:
     if row["depot_latitude"] is None or row["depot_longitude"] is None:
         raise ValueError("no depot")
     if row["shift_start"] is None or row["shift_end"] is None:
         raise ValueError("no shift")
     weekdays = row.get("shift_weekdays")
-    if weekdays is not None and day.weekday() not in weekdays:
-        raise ValueError(f"no shift on {day:%A}s")
+    shift = shift_in(row["shift_start"], row["shift_end"], weekdays, horizon_start, horizon_end, tz)
+    if shift is None:
+        day = horizon_start.astimezone(tz).date()
+        if weekdays is not None and day.weekday() not in weekdays:
+            raise ValueError(f"no shift on {day:%A}s")
+        raise ValueError("no shift in the horizon")
     compartments, channels = _compartments(row)
-    shift = local_shift(day, row["shift_start"], row["shift_end"], tz)
     start = available = None
     if position is not None and now - position["device_time"] <= max_age and shift.start <= now < shift.end:
         start = GeoPoint(position["latitude"], position["longitude"])
@@ -165,7 +199,6 @@ def assemble(
     site_rows = {s["site_id"]: s for s in sites}
     position_rows = {p["vehicle_id"]: p for p in positions}
     wanted = set(vehicle_ids) if vehicle_ids is not None else None
-    day = horizon_start.astimezone(tz).date()
     planned: list[Vehicle] = []
     meta = Meta()
     excluded_vehicles: dict[str, str] = {}
@@ -175,7 +208,13 @@ def assemble(
             continue
         try:
             vehicle, channels = vehicle_of(
-                row, position_rows.get(vid), day=day, now=now, tz=tz, max_age=position_max_age
+                row,
+                position_rows.get(vid),
+                horizon_start=horizon_start,
+                horizon_end=horizon_end,
+                now=now,
+                tz=tz,
+                max_age=position_max_age,
             )
         except ValueError as exc:
             excluded_vehicles[vid] = str(exc)

@@ -284,3 +284,55 @@ def test_a_vehicle_is_planned_only_on_its_shift_weekdays() -> None:
     )
     assert sorted(v.vehicle_id for v in a.problem.vehicles) == ["every-day", "weekdays"]
     assert a.excluded_vehicles == {"weekend": "no shift on Fridays"}
+
+
+def test_a_plan_asked_for_after_the_days_shift_plans_the_next_shift() -> None:
+    """Evening: today's 06:00-18:00 shift is over, so the horizon (now to the end of
+    tomorrow) plans tomorrow's; an overnight shift still running at the horizon's start is
+    the one from the day before; a shift that never meets the horizon excludes the truck."""
+    evening = datetime(2026, 11, 27, 20, 0, tzinfo=SEOUL)
+    end = datetime(2026, 11, 29, 0, 0, tzinfo=SEOUL)
+    night = vehicle_row("night", shift_start=time(22), shift_end=time(6))
+    a = assemble(
+        vehicles=[vehicle_row("day"), night],
+        sites=SITES,
+        positions=(),
+        orders=[],
+        horizon_start=evening,
+        horizon_end=end,
+        now=evening,
+        tz=SEOUL,
+        position_max_age=timedelta(minutes=15),
+    )
+    shifts = {v.vehicle_id: v.shift for v in a.problem.vehicles}
+    assert shifts["day"].start == datetime(2026, 11, 28, 6, 0, tzinfo=SEOUL)
+    assert shifts["night"].start == datetime(2026, 11, 27, 22, 0, tzinfo=SEOUL)
+    small_hours = datetime(2026, 11, 28, 2, 0, tzinfo=SEOUL)
+    b = assemble(
+        vehicles=[night],
+        sites=SITES,
+        positions=(),
+        orders=[],
+        horizon_start=small_hours,
+        horizon_end=small_hours + timedelta(hours=3),
+        now=small_hours,
+        tz=SEOUL,
+        position_max_age=timedelta(minutes=15),
+    )
+    [n] = b.problem.vehicles
+    assert (n.shift.start, n.shift.end) == (
+        datetime(2026, 11, 27, 22, 0, tzinfo=SEOUL),
+        datetime(2026, 11, 28, 6, 0, tzinfo=SEOUL),
+    )
+    c = assemble(
+        vehicles=[vehicle_row("day")],
+        sites=SITES,
+        positions=(),
+        orders=[],
+        horizon_start=evening,
+        horizon_end=evening + timedelta(hours=2),
+        now=evening,
+        tz=SEOUL,
+        position_max_age=timedelta(minutes=15),
+    )
+    assert c.excluded_vehicles == {"day": "no shift in the horizon"}

@@ -35,15 +35,20 @@ def site_id(anchor: str) -> str:
     return f"sim-{anchor.lower()}"
 
 
-def sites(anchors: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
-    """The Icheon hub (pick-up, every day 05:00-22:00) and one drop-off site per anchor."""
+def sites(
+    anchors: dict[str, tuple[float, float]], hub_always_open: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The Icheon hub (pick-up, every day 05:00-22:00, or around the clock as `make run`'s
+    demo has it, so it works at any hour) and one drop-off site per anchor."""
     found: dict[str, dict[str, Any]] = {
         HUB: {
             "name": "Icheon cold storage hub (simulated)",
             "latitude": HUB_POSITION[0],
             "longitude": HUB_POSITION[1],
             "role": "pickup",
-            "opening_hours": [{"weekday": d, "opens": "05:00", "closes": "22:00"} for d in range(7)],
+            "opening_hours": []
+            if hub_always_open
+            else [{"weekday": d, "opens": "05:00", "closes": "22:00"} for d in range(7)],
             "loading_minutes": 45,
             "forklift": "available",
         }

@@ -119,10 +119,12 @@ async def seed_operator(gateway: str, trucks: int, orders_per_day: int) -> None:
         async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
             admin = await _admin(client)
             dispatcher = await _dispatcher(client, admin)
-            sites = await _put_all(client, "/v1/sites", sim_orders.sites(sim_orders.ANCHORS), dispatcher)
-            fleet = sim_fleet.vehicles(trucks, sim_orders.HUB)
-            vehicles = await _put_all(client, "/v1/fleet/vehicles", fleet, admin)
+            # The demo works at any hour: the hub never closes, the shifts start around now.
+            every_site = sim_orders.sites(sim_orders.ANCHORS, hub_always_open=True)
+            sites = await _put_all(client, "/v1/sites", every_site, dispatcher)
             now = datetime.now(SEOUL)
+            fleet = sim_fleet.vehicles(trucks, sim_orders.HUB, sim_fleet.demo_shift(now))
+            vehicles = await _put_all(client, "/v1/fleet/vehicles", fleet, admin)
             placed = await _place(client, dispatcher, orders_per_day, now) if orders_per_day else 0
             say(f"seeded {sites} sites, {vehicles} vehicles, {placed} orders (today and tomorrow)")
             if not placed:
