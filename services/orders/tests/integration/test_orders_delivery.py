@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from coldchain_contracts import AmendOrder, CancelOrder, OrderChanges, PlaceOrder
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_EVENTS
+from coldchain_devtools.processes import wait_ready
 from coldchain_devtools.testing import Infra, eventually, free_port, internal_auth, records_with_key
 from coldchain_orders.app import create_app
 from coldchain_orders.db import outbox
@@ -219,16 +220,8 @@ def _start_orders(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 async def _ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    async def probe() -> bool | None:
-        assert proc.poll() is None, f"orders exited; see {log}"
-        try:
-            async with httpx.AsyncClient() as client:
-                response = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
-        except httpx.HTTPError:
-            return None
-        return True if response.status_code == 200 else None
-
-    await eventually(probe, timeout_s=60, interval_s=0.2)
+    # The shared readiness wait (COLDCHAIN_READY_TIMEOUT_S): a loaded machine starts slowly.
+    await asyncio.to_thread(wait_ready, "orders", port, proc, log)
 
 
 async def test_an_orders_process_killed_after_commit_publishes_every_event_once_on_restart(
