@@ -83,14 +83,15 @@ def express_order(now: datetime) -> dict[str, Any]:
         "goods": "simulated express goods",
         "requested_date": day.isoformat(),
         "priority": 1,
+        # Tight windows: the plan must take it first and straight to the store.
         "pickup": {
             "site_id": HUB,
-            "window": {"start": now.isoformat(), "end": (now + timedelta(hours=2)).isoformat()},
+            "window": {"start": now.isoformat(), "end": (now + timedelta(minutes=30)).isoformat()},
             "service_minutes": 10,
         },
         "dropoff": {
             "site_id": EXPRESS_STORE,
-            "window": {"start": now.isoformat(), "end": (now + timedelta(hours=3)).isoformat()},
+            "window": {"start": now.isoformat(), "end": (now + timedelta(minutes=60)).isoformat()},
         },
     }
 

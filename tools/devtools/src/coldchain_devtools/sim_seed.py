@@ -100,7 +100,7 @@ async def _place(client: httpx.AsyncClient, auth: dict[str, str], count: int, no
 async def _plan(client: httpx.AsyncClient, auth: dict[str, str], now: datetime) -> dict[str, Any] | None:
     """One plan request for the rest of today and tomorrow; its record once solved."""
     end = datetime.combine(now.astimezone(SEOUL).date() + timedelta(days=2), time(0), SEOUL)
-    body = {"horizon_start": now.isoformat(), "horizon_end": end.isoformat(), "time_limit_s": 10}
+    body = {"horizon_start": now.isoformat(), "horizon_end": end.isoformat(), "time_limit_s": 5}
     accepted = await send(client, "POST", "/v1/dispatch/plans", headers=auth, json=body)
     if accepted.status_code != 202:
         say(f"plan request: {accepted.status_code} {accepted.text[:200]}")

@@ -35,6 +35,8 @@ from coldchain_servicekit.geo import haversine_m
 
 # The gateway registers this integration key at start in dev mode only (docs/gateway-security.md).
 DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"
+# At the demo's pace a truck may start a pick-up this long before its planned arrival.
+PICKUP_EARLY = timedelta(minutes=10)
 
 
 def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -58,6 +60,8 @@ class Stop:
     key: str = ""  # order id and stop kind: a stop served once is not driven to again
     leave_at: datetime | None = None
     """Planned departure: a truck with a `clock` waits at the stop until then."""
+    arrive_at: datetime | None = None
+    """Planned arrival: at the demo's pace a pick-up does not start much before it."""
 
 
 @dataclass
@@ -83,6 +87,10 @@ class Truck:
     """Simulated now, set by a caller that runs its own clock (`sim_day`); None: no waiting
     for planned departures (the demo's real-time pace)."""
     hold_until: datetime | None = None
+    wall: datetime | None = None
+    """The demo's wall clock, set every tick (no `clock`): a truck waits at a pick-up, doors
+    shut, until `PICKUP_EARLY` before its planned arrival, so tomorrow's loads wait for
+    tomorrow; everything else runs at the demo's pace."""
     highway_kmh: float | None = None
     """Set: past the first 30 km of a leg the truck runs at about this speed (dispatch's
     default speed profile, so long runs take as long as planned); None: urban speeds only."""
@@ -113,8 +121,10 @@ class Truck:
             self._dwell(dt_s)
         elif self.route:
             self._drive(dt_s)
-        else:  # parked: no route (a following truck waits at its depot)
+        else:  # parked: no route (a following truck waits at its depot or its next pick-up)
             self.speed_kmh, self.ignition = 0.0, False
+            if not self.roam and self._at_next_stop():
+                self._serve_if_due()
         if self.reefer is not None:
             self.reefer.step(dt_s, door_open)
 
@@ -164,12 +174,27 @@ class Truck:
         if self.roam:  # arrived: load or unload, engine off for about half the stops
             self.dwell_s = self.rng.uniform(120, 900)
             self.ignition = self.rng.random() < 0.5
-        elif self.stops and haversine_m(self.position, self.stops[0].position) < 1:
-            stop = self.stops.pop(0)  # at the stop: serve it, doors open
-            self.served.add(stop.key)
-            self.dwell_s, self.hold_until = stop.service_s, stop.leave_at
-            if self.reefer is not None and stop.key.endswith(":pickup"):
-                self.reefer.load()
+        elif self._at_next_stop():
+            self._serve_if_due()
+
+    def _at_next_stop(self) -> bool:
+        return bool(self.stops) and haversine_m(self.position, self.stops[0].position) < 1
+
+    def _serve_if_due(self) -> None:
+        """Serve the next stop (doors open), unless it is a pick-up planned for later."""
+        due = self.stops[0].arrive_at
+        if (
+            self.wall is not None
+            and self.stops[0].key.endswith(":pickup")
+            and due is not None
+            and self.wall < due - PICKUP_EARLY
+        ):
+            return
+        stop = self.stops.pop(0)
+        self.served.add(stop.key)
+        self.dwell_s, self.hold_until = stop.service_s, stop.leave_at
+        if self.reefer is not None and stop.key.endswith(":pickup"):
+            self.reefer.load()
 
     def fix(self, now: datetime) -> dict[str, Any]:
         return {
@@ -228,6 +253,7 @@ def stops_of(route: RouteAssigned, service_cap_s: float) -> list[Stop]:
             ),
             key=f"{s.order_id}:{s.kind.value}",
             leave_at=s.planned_departure,
+            arrive_at=s.planned_arrival,
         )
         for s in sorted(route.stops, key=lambda s: s.sequence)
     ]
@@ -296,6 +322,7 @@ async def run(
         while ticks is None or tick < ticks:
             now = datetime.now(UTC)
             for truck in fleet:
+                truck.wall = now
                 truck.step(interval_s)
             try:
                 response = await client.post("/v1/telemetry/gps", json={"fixes": [t.fix(now) for t in fleet]})

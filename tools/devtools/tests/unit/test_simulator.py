@@ -108,3 +108,23 @@ def test_a_following_truck_waits_at_its_depot_then_serves_its_stops_and_drives_h
     assert truck.stops == [], "a served stop is not driven to again"
     truck.assign(1, [Stop(store, 90, "x:delivery")])
     assert truck.stops == [], "an older route revision is ignored"
+
+
+def test_at_the_demos_pace_a_pick_up_planned_for_later_waits_with_the_doors_shut() -> None:
+    """Tomorrow's load is not taken today: the truck waits at the hub until 10 minutes
+    before the planned arrival, then serves the stop as usual."""
+    from coldchain_devtools.simulator import Stop
+
+    hub, store = (37.2343, 127.3589), (37.2495, 127.3589)
+    [truck] = make_fleet(1, home=hub)
+    now = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
+    later = now + timedelta(hours=8)
+    truck.assign(1, [Stop(hub, 90, "o:pickup", arrive_at=later), Stop(store, 90, "o:delivery")])
+    for tick in range(120):
+        truck.wall = now + timedelta(seconds=5 * tick)
+        truck.step(5.0)
+        assert not truck.fix(truck.wall)["door_open"]
+    assert truck.served == set(), "ten minutes of waiting, hours before the planned pick-up"
+    truck.wall = later - timedelta(minutes=9)
+    truck.step(5.0)
+    assert truck.served == {"o:pickup"}
