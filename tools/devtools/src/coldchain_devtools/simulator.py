@@ -35,8 +35,9 @@ from coldchain_servicekit.geo import haversine_m
 
 # The gateway registers this integration key at start in dev mode only (docs/gateway-security.md).
 DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"
-# At the demo's pace a truck may start a pick-up this long before its planned arrival.
-PICKUP_EARLY = timedelta(minutes=10)
+# At the demo's pace a truck may start a pick-up this long before its planned arrival (a plan
+# schedules a route late in its windows when that shortens it).
+PICKUP_EARLY = timedelta(hours=1)
 
 
 def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -89,7 +90,7 @@ class Truck:
     hold_until: datetime | None = None
     wall: datetime | None = None
     """The demo's wall clock, set every tick (no `clock`): a truck waits at a pick-up, doors
-    shut, until `PICKUP_EARLY` before its planned arrival, so tomorrow's loads wait for
+    shut, until `PICKUP_EARLY` (an hour) before its planned arrival, so tomorrow's loads wait for
     tomorrow; everything else runs at the demo's pace."""
     highway_kmh: float | None = None
     """Set: past the first 30 km of a leg the truck runs at about this speed (dispatch's
