@@ -12,7 +12,8 @@ from coldchain_devtools.sim_day_report import summary, table
 from coldchain_devtools.sim_system import simulate_engine
 from coldchain_devtools.testing import LOCAL_DIR
 
-pytestmark = pytest.mark.e2e
+# A private system of its own plus a compressed day: past the suite's 300 s default on a loaded machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
 def test_small_simulated_day_table_agrees_with_order_and_tracking_events() -> None:
