@@ -1,0 +1,54 @@
+/** HTTP calls to the gateway with the session's bearer token: one silent refresh and retry
+ * on a 401, problem details (RFC 9457) turned into `ApiError`s the views can show. */
+import { accessToken, refresh } from "./auth";
+
+export interface Problem {
+  status: number;
+  title?: string;
+  detail?: string;
+  errors?: { loc?: (string | number)[]; msg?: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
+  }
+  get forbidden(): boolean {
+    return this.problem.status === 403;
+  }
+}
+
+async function send(path: string, init: RequestInit): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = accessToken();
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+  return fetch(path, { ...init, headers, credentials: "same-origin" });
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let response = await send(path, init);
+  if (response.status === 401 && (await refresh())) response = await send(path, init);
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError({ status: response.status, ...body });
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export function postJson<T>(path: string, body: unknown, extra: Record<string, string> = {}): Promise<T> {
+  return api<T>(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...extra },
+    body: JSON.stringify(body),
+  });
+}
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
