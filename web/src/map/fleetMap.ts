@@ -22,6 +22,15 @@ export interface RouteDraw {
 }
 
 const REDRAW_MS = 400;
+
+/** A numbered disc, built as DOM (styles set through the CSSOM, which the CSP allows,
+ * unlike style attributes in HTML strings). */
+function badge(text: string, colour: string): HTMLElement {
+  const span = document.createElement("span");
+  span.textContent = text;
+  span.style.background = colour;
+  return span;
+}
 export const ROUTE_COLOURS = ["#1f6feb", "#c8102e", "#1a7f37", "#8e44ad", "#e87722", "#0598bc", "#b58900", "#d63384"];
 
 export class FleetMap {
@@ -93,7 +102,7 @@ export class FleetMap {
         const size = item.count < 100 ? 30 : item.count < 1000 ? 38 : 46;
         const icon = L.divIcon({
           className: "cluster",
-          html: `<span style="background:${STATUS_COLOUR[item.worst]}">${item.count}</span>`,
+          html: badge(String(item.count), STATUS_COLOUR[item.worst]),
           iconSize: [size, size],
         });
         const marker = L.marker([item.lat, item.lon], { icon, keyboard: false, title: `${item.count}` });
@@ -139,7 +148,7 @@ export class FleetMap {
       route.stops.forEach((stop, i) => {
         const icon = L.divIcon({
           className: "route-stop",
-          html: `<span style="background:${route.colour}">${i + 1}</span>`,
+          html: badge(String(i + 1), route.colour),
           iconSize: [22, 22],
         });
         this.routes.addLayer(L.marker([stop.latitude, stop.longitude], { icon, keyboard: false, title: stop.label }));
