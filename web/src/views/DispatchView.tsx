@@ -10,6 +10,13 @@ import { MapPane } from "./MapPane";
 
 const POLL_MS = 1000;
 
+/** Now as a `datetime-local` value (minutes, the browser's zone). */
+function localNow(): string {
+  const now = new Date();
+  now.setMinutes(now.getMinutes() - now.getTimezoneOffset(), 0, 0);
+  return now.toISOString().slice(0, 16);
+}
+
 export function DispatchView() {
   const { t, time } = useUi();
   const writer = can("plans:write");
@@ -55,7 +62,7 @@ export function DispatchView() {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const hours = Number(form.get("hours"));
-    const start = new Date();
+    const start = form.get("start") ? new Date(String(form.get("start"))) : new Date(); // the browser's zone
     try {
       const accepted = await postJson<{ plan_id: string }>("/v1/dispatch/plans", {
         engine: form.get("engine"),
@@ -85,6 +92,9 @@ export function DispatchView() {
               </select>
             </label>
             <label>
+              {t("horizon_start")} <input name="start" type="datetime-local" value={localNow()} />
+            </label>
+            <label>
               {t("horizon_hours")} <input name="hours" type="number" min="1" max="72" value="24" />
             </label>
             <label>
@@ -110,7 +120,7 @@ export function DispatchView() {
           ))}
         </ul>
         {plan && (
-          <section aria-labelledby="plan-title" class="plan">
+          <section aria-labelledby="plan-title" class="plan" data-plan={plan.plan_id} data-status={plan.status}>
             <h2 id="plan-title">
               {plan.engine} · {plan.status}
             </h2>

@@ -1,0 +1,301 @@
+"""The web console in a real headless Chromium (Debian's /usr/bin/chromium through Playwright)
+against the running system: the gateway serves the built console, data goes in only
+through the public API, and every check reads what a person sees on the page.
+
+Screenshots of each view land in docs/console/ (committed; shown in the README). axe-core,
+from web/node_modules, checks every view for serious or critical accessibility violations.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from coldchain_devtools.testing import REPO, RunningSystem, dev_admin_headers, dev_key_headers, eventually
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO / "docs" / "console"
+AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+CSP_ERRORS: dict[Page, list[str]] = {}
+"""Console messages of each page that report a Content-Security-Policy refusal."""
+PASSWORD = "a long passphrase 42"  # pragma: allowlist secret (a test user's)
+if not (REPO / "web" / "dist" / "index.html").is_file() or shutil.which("chromium") is None:
+    pytest.skip("needs `make install` (web/dist) and `make chromium`", allow_module_level=True)
+
+
+@dataclass
+class Scene:
+    url: str
+    api: httpx.AsyncClient
+    dispatcher: dict[str, str]
+    viewer: str
+    dispatcher_name: str
+    vehicle: str
+    device: str
+    day: datetime
+    sites: tuple[str, str]
+
+
+async def make_user(api: httpx.AsyncClient, admin: dict[str, str], role: str) -> str:
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    response = await api.post(
+        "/v1/admin/users", headers=admin, json={"username": name, "password": PASSWORD, "role": role}
+    )
+    assert response.status_code == 201, response.text
+    return name
+
+
+async def bearer(api: httpx.AsyncClient, name: str) -> dict[str, str]:
+    form = {"grant_type": "password", "username": name, "password": PASSWORD}
+    return {"Authorization": f"Bearer {(await api.post('/v1/auth/token', data=form)).json()['access_token']}"}
+
+
+def fix(
+    device: str, at: datetime, lat: float, lon: float, celsius: float, speed: float = 40
+) -> dict[str, Any]:
+    return {
+        "device_id": device,
+        "time": at.isoformat(),
+        "latitude": lat,
+        "longitude": lon,
+        "speed": speed,
+        "ignition": True,
+        "temperatures": [{"channel": "A", "celsius": celsius, "setpoint_celsius": 3}],
+    }
+
+
+async def post_fixes(api: httpx.AsyncClient, fixes: list[dict[str, Any]]) -> None:
+    posted = await api.post("/v1/telemetry/gps", headers=dev_key_headers(), json={"fixes": fixes})
+    assert posted.status_code == 202, posted.text
+
+
+@pytest.fixture(scope="module")
+async def scene(running_system: RunningSystem) -> AsyncIterator[Scene]:
+    """A chilled truck registered and reporting, a dispatcher and a viewer, two sites."""
+    url = running_system.url("gateway")
+    async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+        admin = await dev_admin_headers(url)
+        dispatcher_name = await make_user(api, admin, "dispatcher")
+        viewer = await make_user(api, admin, "viewer")
+        dispatcher = await bearer(api, dispatcher_name)
+        tag = uuid.uuid4().hex[:6]
+        vehicle, device, hub, store = f"ui-truck-{tag}", f"ui-dev-{tag}", f"ui-hub-{tag}", f"ui-store-{tag}"
+        for site, lat in ((hub, 37.30), (store, 37.50)):
+            body = {"name": site, "latitude": lat, "longitude": 127.05, "zones": ["chilled"]}
+            assert (await api.put(f"/v1/sites/{site}", headers=dispatcher, json=body)).status_code == 201
+        truck = {
+            "name": "Console truck",
+            "body_type": "chilled",
+            "compartments": [{"channel": "A", "zone": "chilled", "setpoint_celsius": 3, "pallets": 16}],
+            "weight_capacity_kg": 8000,
+            "depot_site_id": hub,
+            "shift": {"start": "00:00", "end": "23:59"},
+            "device_ids": [device],
+        }
+        created = await api.put(f"/v1/fleet/vehicles/{vehicle}", headers=admin, json=truck)
+        assert created.status_code == 201, created.text
+
+        async def reporting() -> dict[str, Any] | None:
+            await post_fixes(api, [fix(device, datetime.now(UTC), 37.30, 127.05, 3.4)])
+            state = await api.get(f"/v1/vehicles/{vehicle}/state", headers=dispatcher)
+            body: dict[str, Any] = state.json() if state.status_code == 200 else {}
+            return body if body.get("compartments") else None
+
+        await eventually(reporting, 40, interval_s=1)
+        day = (datetime.now(UTC) + timedelta(days=40 + uuid.uuid4().int % 2000)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        yield Scene(url, api, dispatcher, viewer, dispatcher_name, vehicle, device, day, (hub, store))
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
+    # Seoul, as the operators; tiles are unreachable here, so the bundled outline shows.
+    made = await browser.new_context(
+        viewport={"width": 1280, "height": 800}, timezone_id="Asia/Seoul", locale="en-GB"
+    )
+    yield made
+    await made.close()
+
+
+async def open_console(context: BrowserContext, scene: Scene, name: str) -> Page:
+    page = await context.new_page()
+    errors = CSP_ERRORS.setdefault(page, [])
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    await page.goto(scene.url + "/")
+    await page.get_by_label("Username").fill(name)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("navigation", name="views")).to_be_visible()
+    return page
+
+
+async def no_serious_axe_violations(page: Page) -> None:
+    """axe-core run through the DevTools protocol (not a page script, which the CSP forbids)."""
+    await page.evaluate(AXE.read_text())
+    result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert CSP_ERRORS.get(page) == [], "the console works within its own CSP"
+
+
+async def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+async def test_a_dispatcher_sees_the_truck_move_and_reads_its_compartment_temperature(
+    context: BrowserContext, scene: Scene
+) -> None:
+    page = await open_console(context, scene, scene.dispatcher_name)
+    await page.locator(f'button[data-vehicle="{scene.vehicle}"]').click()
+    panel = page.locator(".vehicle-panel")
+    await expect(panel.get_by_role("heading", name=scene.vehicle)).to_be_visible()
+    row = panel.locator('tr[data-channel="A"]')
+    await expect(row.locator('[data-field="celsius"]')).to_have_text("3.4 °C")
+    await expect(row).to_contain_text("0.0 °C … 5.0 °C")  # the chilled band, judged by tracking
+    before = await panel.locator('[data-field="position"]').inner_text()
+
+    await post_fixes(scene.api, [fix(scene.device, datetime.now(UTC), 37.3312, 127.0655, 4.1)])
+    await expect(panel.locator('[data-field="position"]')).to_have_text("37.33120, 127.06550", timeout=20_000)
+    await expect(row.locator('[data-field="celsius"]')).to_have_text("4.1 °C")
+    assert before != "37.33120, 127.06550", "moved live, without a reload"
+    assert await page.locator(".map").get_attribute("data-rendered") not in (None, "0")
+    await shoot(page, "live-map")
+    await no_serious_axe_violations(page)
+
+    # A reload keeps the session through the HttpOnly cookie; no token is in reach of scripts.
+    await page.reload()
+    await expect(page.get_by_role("navigation", name="views")).to_be_visible()
+    stored = await page.evaluate(
+        "JSON.stringify(Object.assign({}, localStorage, sessionStorage)) + document.cookie"
+    )
+    assert "ccr_" not in stored
+    assert "eyJ" not in stored
+
+
+async def test_an_excursion_appears_in_the_alerts_view_without_a_reload(
+    context: BrowserContext, scene: Scene
+) -> None:
+    page = await open_console(context, scene, scene.dispatcher_name)
+    await page.get_by_role("link", name="Alerts").click()
+    await expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
+    row = page.locator(f'#excursions tr[data-vehicle="{scene.vehicle}"]')
+    await expect(row).to_have_count(0)
+    await post_fixes(scene.api, [fix(scene.device, datetime.now(UTC), 37.34, 127.07, 11.5)])
+    await expect(row).to_contain_text("11.5 °C", timeout=20_000)
+    await shoot(page, "alerts")
+    await no_serious_axe_violations(page)
+    await post_fixes(scene.api, [fix(scene.device, datetime.now(UTC), 37.35, 127.07, 3.0)])  # back in band
+    await expect(row).to_have_count(0, timeout=20_000)
+
+
+def orders_csv(scene: Scene, tag: str) -> bytes:
+    hub, store = scene.sites
+    good = {
+        "order_number": f"UI-{tag}-1",
+        "requested_date": scene.day.date().isoformat(),
+        "zone": "chilled",
+        "pallets": "4",
+        "weight_kg": "400",
+        "pickup_site": hub,
+        "pickup_from": "06:00",
+        "pickup_to": "09:00",
+        "dropoff_site": store,
+        "dropoff_from": "08:00",
+        "dropoff_to": "14:00",
+    }
+    bad = {**good, "order_number": f"UI-{tag}-2", "dropoff_site": "no-such-site"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(good))
+    writer.writeheader()
+    writer.writerows([good, bad])
+    return out.getvalue().encode()
+
+
+async def test_an_orders_import_shows_the_rejected_row_and_the_plan_draws_its_route(
+    context: BrowserContext, scene: Scene
+) -> None:
+    page = await open_console(context, scene, scene.dispatcher_name)
+    await page.get_by_role("link", name="Orders").click()
+    tag = uuid.uuid4().hex[:6]
+    await page.locator('input[type="file"]').set_input_files(
+        {"name": "orders.csv", "mimeType": "text/csv", "buffer": orders_csv(scene, tag)}
+    )
+    await page.locator('button[data-action="import"]').click()
+    report = page.locator(".import-report")
+    await expect(report).to_contain_text("1 accepted, 1 rejected")
+    rejected = report.locator(".rejected-rows tbody tr")
+    await expect(rejected).to_have_count(1)
+    await expect(rejected).to_contain_text("3")  # the file's line of the bad row
+    await expect(rejected).to_contain_text("no-such-site")
+    await page.get_by_label("Text").fill(f"UI-{tag}")
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page.locator("#orders tbody tr")).to_have_count(1, timeout=20_000)
+    await shoot(page, "orders")
+    await no_serious_axe_violations(page)
+
+    await page.get_by_role("link", name="Dispatch").click()
+    form = page.get_by_role("form", name="Request a plan")
+    await form.get_by_label("Engine").select_option("greedy")
+    # The console's zone is Seoul's (the context's): midnight there of the orders' day.
+    await form.get_by_label("Horizon start").fill(scene.day.strftime("%Y-%m-%dT00:00"))
+
+    async def planned() -> bool | None:
+        shown = page.locator(".plan")
+        before = await shown.get_attribute("data-plan") if await shown.count() else None
+        await form.locator('button[data-action="request-plan"]').click()
+        if before is None:
+            await expect(shown).to_have_count(1, timeout=30_000)
+        else:
+            await expect(shown).not_to_have_attribute("data-plan", before, timeout=30_000)
+        routes = await page.locator(".plan h3").first.inner_text()
+        return True if await page.locator(".route-stop").count() >= 2 and "(0)" not in routes else None
+
+    # The order reaches dispatch's projection asynchronously: ask again until a plan serves it.
+    await eventually(planned, 90, interval_s=1)
+    await expect(page.locator(".route-line").first).to_be_attached()
+    await expect(page.locator(".route-stop").first).to_have_text("1")
+    await shoot(page, "dispatch")
+    await no_serious_axe_violations(page)
+
+
+async def test_a_viewer_sees_no_write_control(context: BrowserContext, scene: Scene) -> None:
+    page = await open_console(context, scene, scene.viewer)
+    await page.get_by_role("link", name="Orders").click()
+    await expect(page.get_by_text("Read-only access")).to_be_visible()
+    await expect(page.locator("#orders")).to_be_visible()
+    assert await page.locator('input[type="file"]').count() == 0
+    assert await page.get_by_role("button", name="Cancel").count() == 0
+    await page.get_by_role("link", name="Dispatch").click()
+    await expect(page.get_by_text("Read-only access")).to_be_visible()
+    assert await page.get_by_role("form", name="Request a plan").count() == 0
+    await page.get_by_role("button", name="한국어").click()  # the language toggle
+    await expect(page.get_by_role("link", name="배차")).to_be_visible()
+    await no_serious_axe_violations(page)
+    await page.get_by_role("button", name="로그아웃").click()
+    await expect(page.get_by_role("button", name="로그인")).to_be_visible()
