@@ -6,5 +6,5 @@ export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: { outDir: "dist", assetsDir: "assets", sourcemap: false },
   server: { proxy: { "/v1": { target: "http://127.0.0.1:8000", ws: true } } },
-  test: { environment: "jsdom", globals: true, include: ["src/**/*.test.ts"] },
+  test: { environment: "node", globals: true, include: ["src/**/*.test.ts"] },
 });
