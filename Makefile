@@ -157,3 +157,6 @@ bench-orders: install ## orders write path: N PlaceOrder commands to OrderAccept
 	@$(BENCH_ENV) $(INFRA) up
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(VENV_PY) bench/orders_pipeline.py --orders $(or $(ORDERS),2000)
+
+bench-web: install chromium ## web console in headless Chromium: 10,000 vehicles first render, 1,000 updates/s long tasks, bundle gzip (ARGS=...)
+	$(VENV_PY) bench/web_console.py $(ARGS)

@@ -1,4 +1,4 @@
-import { FleetStore, type VehicleState, openExcursions, setpointOf, statusOf } from "./fleet";
+import { FleetStore, type VehicleState, compartmentRows, openExcursions, setpointOf, statusOf } from "./fleet";
 
 function state(over: Partial<VehicleState> = {}): VehicleState {
   return { vehicle_id: "t1", device_time: "2026-12-01T00:00:00Z", latitude: 37.5, longitude: 127, motion: "moving", ...over };
@@ -69,6 +69,25 @@ describe("openExcursions", () => {
     expect(found.map((e) => [e.vehicle_id, e.condition])).toEqual([
       ["b", "excursion"],
       ["a", "out_of_band"],
+    ]);
+  });
+});
+
+describe("compartmentRows", () => {
+  it("shows the newest reading, tracking's band, and unregistered channels as unmonitored", () => {
+    const rows = compartmentRows(
+      state({
+        temperatures: [
+          { channel: "B", celsius: 12, state: "ok" },
+          { channel: "A", celsius: 4.1, setpoint_celsius: 3 },
+          { channel: "C", celsius: null, state: "unused" },
+        ],
+        compartments: [{ channel: "A", condition: "in_band", celsius: 3.4, band_low_celsius: 0, band_high_celsius: 5 }],
+      }),
+    );
+    expect(rows).toEqual([
+      { channel: "A", celsius: 4.1, setpoint: 3, low: 0, high: 5, condition: "in_band" },
+      { channel: "B", celsius: 12, setpoint: null, low: null, high: null, condition: "unmonitored" },
     ]);
   });
 });

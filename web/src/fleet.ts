@@ -79,6 +79,35 @@ export function setpointOf(state: VehicleState, channel: string): number | null 
   return null;
 }
 
+export interface CompartmentRow {
+  channel: string;
+  celsius: number | null;
+  setpoint: number | null;
+  low: number | null;
+  high: number | null;
+  condition: Condition;
+}
+
+/** What the panel shows per compartment: the newest fix's reading (tracking's judgement of
+ * the band lags by its reorder window), the band and condition from tracking, and channels
+ * reported but not registered as unmonitored. */
+export function compartmentRows(state: VehicleState): CompartmentRow[] {
+  const readings = new Map((state.temperatures ?? []).map((r) => [r.channel, r]));
+  const rows: CompartmentRow[] = (state.compartments ?? []).map((c) => ({
+    channel: c.channel,
+    celsius: readings.get(c.channel)?.celsius ?? c.celsius ?? null,
+    setpoint: setpointOf(state, c.channel),
+    low: c.band_low_celsius ?? null,
+    high: c.band_high_celsius ?? null,
+    condition: c.condition,
+  }));
+  for (const [channel, r] of readings) {
+    if (r.state === "unused" || rows.some((row) => row.channel === channel)) continue;
+    rows.push({ channel, celsius: r.celsius, setpoint: r.setpoint_celsius ?? null, low: null, high: null, condition: "unmonitored" });
+  }
+  return rows.sort((a, b) => a.channel.localeCompare(b.channel));
+}
+
 /** Every vehicle's newest state. A state older than the one held (by device time) is
  * ignored, so a late or replayed message never moves a truck backwards. */
 export class FleetStore {

@@ -128,6 +128,7 @@ export class FleetMap {
     this.rendered = items.length;
     this.element.dataset.rendered = String(items.length);
     this.element.dataset.vehicles = String(this.store.states.size);
+    this.element.dataset.drawnAt = String(performance.now()); // read by `make bench-web`
   }
 
   select(vehicleId: string | null, pan = false): void {

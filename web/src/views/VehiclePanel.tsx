@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { useUi } from "../context";
-import { setpointOf, statusOf } from "../fleet";
+import { compartmentRows, statusOf } from "../fleet";
 import { formatCelsius } from "../i18n";
 import { useFleetVersion } from "../hooks";
 import { type PlanRecord, type PlanRoute, latestRouteOf } from "../plans";
@@ -67,13 +67,13 @@ export function VehiclePanel({ vehicleId, onClose }: { vehicleId: string; onClos
           </tr>
         </thead>
         <tbody>
-          {(state.compartments ?? []).map((c) => (
+          {compartmentRows(state).map((c) => (
             <tr key={c.channel} data-channel={c.channel} class={`cond-${c.condition}`}>
               <th scope="row">{c.channel}</th>
               <td data-field="celsius">{formatCelsius(c.celsius)}</td>
-              <td>{formatCelsius(setpointOf(state, c.channel))}</td>
-              <td>
-                {formatCelsius(c.band_low_celsius)} … {formatCelsius(c.band_high_celsius)}
+              <td>{formatCelsius(c.setpoint)}</td>
+              <td data-field="band">
+                {formatCelsius(c.low)} … {formatCelsius(c.high)}
               </td>
               <td>{c.condition}</td>
             </tr>

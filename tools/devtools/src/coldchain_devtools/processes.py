@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import ctypes.util
 import signal
 import subprocess
@@ -60,9 +61,12 @@ def _tail(log_path: Path, chars: int = 3000) -> str:
 
 
 def wait_ready(
-    name: str, port: int, proc: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 90
+    name: str, port: int, proc: subprocess.Popen[bytes], log_path: Path, timeout_s: float | None = None
 ) -> None:
-    """Poll `/readyz` until it answers 200; NotReady if the process exits or time runs out."""
+    """Poll `/readyz` until it answers 200; NotReady if the process exits or time runs out
+    (default 90 s, or `COLDCHAIN_READY_TIMEOUT_S` on a machine slowed by other work)."""
+    if timeout_s is None:
+        timeout_s = float(os.environ.get("COLDCHAIN_READY_TIMEOUT_S", "90"))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
