@@ -82,3 +82,9 @@ it("numbers a plan's stops in order, a colour per route", () => {
   expect(drawn[0].colour).toBe("red");
   expect(drawn[0].stops.map((s) => [s.latitude, s.longitude])).toEqual([[37.1, 127.1], [37.2, 127.2]]);
 });
+
+it("writes badge numbers in the colour that contrasts more", async () => {
+  const { textOn } = await import("./map/contrast");
+  expect(textOn("#e87722")).toBe("#000");
+  expect(textOn("#0b3d5c")).toBe("#fff");
+});

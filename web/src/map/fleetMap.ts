@@ -8,6 +8,7 @@ import "leaflet/dist/leaflet.css";
 import type { ConsoleConfig } from "../config";
 import { FleetStore, STATUS_COLOUR } from "../fleet";
 import { VehicleClusters } from "./clusters";
+import { textOn } from "./contrast";
 
 export interface RouteStop {
   latitude: number;
@@ -29,13 +30,16 @@ function badge(text: string, colour: string): HTMLElement {
   const span = document.createElement("span");
   span.textContent = text;
   span.style.background = colour;
+  span.style.color = textOn(colour);
   return span;
 }
+
 export const ROUTE_COLOURS = ["#1f6feb", "#c8102e", "#1a7f37", "#8e44ad", "#e87722", "#0598bc", "#b58900", "#d63384"];
 
 export class FleetMap {
   readonly map: L.Map;
   private renderer = L.canvas({ padding: 0.3 });
+  private routeRenderer = L.svg(); // few lines: SVG keeps them inspectable (class route-line)
   private markers = L.layerGroup();
   private routes = L.layerGroup();
   private clusters = new VehicleClusters();
@@ -144,7 +148,14 @@ export class FleetMap {
     for (const route of routes) {
       const line = route.stops.map((s) => L.latLng(s.latitude, s.longitude));
       if (line.length > 1) {
-        this.routes.addLayer(L.polyline(line, { color: route.colour, weight: 4, opacity: 0.8, className: "route-line" }));
+        this.routes.addLayer(L.polyline(line, {
+            renderer: this.routeRenderer,
+            color: route.colour,
+            weight: 4,
+            opacity: 0.8,
+            className: "route-line",
+          }),
+        );
       }
       route.stops.forEach((stop, i) => {
         const icon = L.divIcon({

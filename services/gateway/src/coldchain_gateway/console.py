@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -114,4 +115,7 @@ class ConsoleFiles:
                 ]
             await send(message)
 
-        await self.files(scope, receive, with_headers)
+        try:
+            await self.files(scope, receive, with_headers)
+        except HTTPException:  # no such file: the API's 404 problem answers (nothing was sent yet)
+            await self.app(scope, receive, send)
