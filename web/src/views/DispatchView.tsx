@@ -127,10 +127,12 @@ export function DispatchView() {
             {plan.error && <p class="error">{plan.error}</p>}
             {plan.kpis && (
               <dl class="facts">
-                {Object.entries(plan.kpis).map(([k, v]) => (
+                {Object.entries(plan.kpis)
+                  .filter((kv): kv is [string, number | null] => kv[1] === null || typeof kv[1] === "number")
+                  .map(([k, v]) => (
                   <>
                     <dt key={`k-${k}`}>{k}</dt>
-                    <dd key={`v-${k}`}>{v == null ? "–" : Number(v).toLocaleString(undefined, { maximumFractionDigits: 2 })}</dd>
+                    <dd key={`v-${k}`}>{v == null ? "–" : v.toLocaleString(undefined, { maximumFractionDigits: 2 })}</dd>
                   </>
                 ))}
               </dl>

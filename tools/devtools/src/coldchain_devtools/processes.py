@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import ctypes
-import os
 import ctypes.util
+import os
 import signal
 import subprocess
 import sys
