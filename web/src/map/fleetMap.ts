@@ -34,6 +34,11 @@ function badge(text: string, colour: string): HTMLElement {
   return span;
 }
 
+export interface TrackDraw {
+  points: [number, number][];
+  stops: RouteStop[];
+}
+
 export const ROUTE_COLOURS = ["#1f6feb", "#c8102e", "#1a7f37", "#8e44ad", "#e87722", "#0598bc", "#b58900", "#d63384"];
 
 export class FleetMap {
@@ -42,6 +47,8 @@ export class FleetMap {
   private routeRenderer = L.svg(); // few lines: SVG keeps them inspectable (class route-line)
   private markers = L.layerGroup();
   private routes = L.layerGroup();
+  private track = L.layerGroup();
+  private cursor: L.CircleMarker | null = null;
   private clusters = new VehicleClusters();
   private loadedVersion = -1;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -63,6 +70,7 @@ export class FleetMap {
     }
     this.markers.addTo(this.map);
     this.routes.addTo(this.map);
+    this.track.addTo(this.map);
     this.map.on("moveend zoomend", () => this.draw(true));
     this.unsubscribe = store.subscribe(() => this.schedule());
     this.draw(true);
@@ -168,6 +176,50 @@ export class FleetMap {
       });
     }
     if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+  }
+
+  /** The live fleet's markers on or off (the history view shows one vehicle's past only). */
+  showFleet(visible: boolean): void {
+    if (visible) this.markers.addTo(this.map);
+    else this.markers.remove();
+  }
+
+  /** A vehicle's track as one line, its stops as markers, fitted into view. */
+  showTrack(track: TrackDraw | null): void {
+    this.track.clearLayers();
+    this.cursor = null;
+    if (!track || track.points.length === 0) return;
+    this.track.addLayer(
+      L.polyline(track.points, { renderer: this.routeRenderer, color: "#1f6feb", weight: 4, opacity: 0.85, className: "history-track" }),
+    );
+    track.stops.forEach((stop, i) => {
+      const icon = L.divIcon({ className: "route-stop history-stop", html: badge(String(i + 1), "#b35900"), iconSize: [22, 22] });
+      this.track.addLayer(L.marker([stop.latitude, stop.longitude], { icon, keyboard: false, title: stop.label }));
+    });
+    this.map.fitBounds(L.latLngBounds(track.points), { padding: [30, 30], maxZoom: 15 });
+  }
+
+  /** The replay position: a marker moved along the track. */
+  showCursor(at: [number, number] | null, label = ""): void {
+    if (!at) {
+      this.cursor?.remove();
+      this.cursor = null;
+      return;
+    }
+    if (!this.cursor) {
+      this.cursor = L.circleMarker(at, {
+        renderer: this.routeRenderer,
+        radius: 9,
+        color: "#111",
+        weight: 3,
+        fillColor: "#ffd33d",
+        fillOpacity: 1,
+        className: "history-cursor",
+      });
+      this.track.addLayer(this.cursor);
+    }
+    this.cursor.setLatLng(at);
+    this.cursor.unbindTooltip().bindTooltip(label);
   }
 
   destroy(): void {

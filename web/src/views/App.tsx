@@ -10,11 +10,12 @@ import { type Lang, translate } from "../i18n";
 import { LiveSocket } from "../live";
 import { AlertsView } from "./AlertsView";
 import { DispatchView } from "./DispatchView";
+import { HistoryView } from "./HistoryView";
 import { LiveView } from "./LiveView";
 import { Login } from "./Login";
 import { OrdersView } from "./OrdersView";
 
-const VIEWS = ["map", "alerts", "orders", "dispatch"] as const;
+const VIEWS = ["map", "alerts", "orders", "dispatch", "history"] as const;
 type View = (typeof VIEWS)[number];
 
 function viewOfHash(): View {
@@ -109,6 +110,7 @@ export function App() {
       {view === "alerts" && <AlertsView />}
       {view === "orders" && <OrdersView />}
       {view === "dispatch" && <DispatchView />}
+      {view === "history" && <HistoryView />}
     </UiContext.Provider>
   );
 }

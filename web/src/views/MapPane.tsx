@@ -1,16 +1,19 @@
 import { useEffect, useRef } from "preact/hooks";
 import { useUi } from "../context";
-import { FleetMap, type RouteDraw } from "../map/fleetMap";
+import { FleetMap, type RouteDraw, type TrackDraw } from "../map/fleetMap";
 
 interface Props {
   selected?: string | null;
   onSelect?: (vehicleId: string) => void;
   routes?: RouteDraw[];
+  /** History: one vehicle's track and the replay position, without the live fleet. */
+  track?: TrackDraw | null;
+  cursor?: { at: [number, number]; label: string } | null;
   label: string;
 }
 
 /** The Leaflet map inside a Preact view: created once, fed by props. */
-export function MapPane({ selected = null, onSelect, routes, label }: Props) {
+export function MapPane({ selected = null, onSelect, routes, track, cursor, label }: Props) {
   const { fleet, config } = useUi();
   const element = useRef<HTMLDivElement>(null);
   const map = useRef<FleetMap | null>(null);
@@ -34,6 +37,16 @@ export function MapPane({ selected = null, onSelect, routes, label }: Props) {
   useEffect(() => {
     if (routes) map.current?.showRoutes(routes);
   }, [routes, config]);
+
+  useEffect(() => {
+    if (track === undefined) return;
+    map.current?.showFleet(false);
+    map.current?.showTrack(track);
+  }, [track, config]);
+
+  useEffect(() => {
+    if (cursor !== undefined) map.current?.showCursor(cursor?.at ?? null, cursor?.label);
+  }, [cursor, track, config]);
 
   return <div class="map" ref={element} role="region" aria-label={label} />;
 }
