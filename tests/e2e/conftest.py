@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,13 +128,27 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    # Seoul, as the operators; tiles are unreachable here, so the bundled outline shows.
-    made = await browser.new_context(
-        viewport={"width": 1280, "height": 800}, timezone_id="Asia/Seoul", locale="en-GB"
-    )
-    yield made
-    await made.close()
+async def contexts(browser: Browser) -> AsyncIterator[Callable[[], Awaitable[BrowserContext]]]:
+    """Makes browser contexts (one per user: the session cookie is per context), closed after."""
+    made: list[BrowserContext] = []
+
+    async def new() -> BrowserContext:
+        # Seoul, as the operators; tiles are unreachable here, so the bundled outline shows.
+        made.append(
+            await browser.new_context(
+                viewport={"width": 1280, "height": 800}, timezone_id="Asia/Seoul", locale="en-GB"
+            )
+        )
+        return made[-1]
+
+    yield new
+    for context in made:
+        await context.close()
+
+
+@pytest.fixture
+async def context(contexts: Callable[[], Awaitable[BrowserContext]]) -> BrowserContext:
+    return await contexts()
 
 
 async def open_console(context: BrowserContext, scene: Scene, name: str) -> Page:

@@ -6,7 +6,7 @@ export interface Problem {
   status: number;
   title?: string;
   detail?: string;
-  errors?: { loc?: (string | number)[]; msg?: string }[];
+  errors?: unknown[]; // `field: reason` strings or `{field, reason}` objects
 }
 
 export class ApiError extends Error {
@@ -51,4 +51,8 @@ export function query(params: Record<string, string | number | undefined | null>
   }
   const text = search.toString();
   return text ? `?${text}` : "";
+}
+
+export function sendJson<T>(method: "PUT" | "PATCH", path: string, body: unknown): Promise<T> {
+  return api<T>(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 }

@@ -10,12 +10,13 @@ import { type Lang, translate } from "../i18n";
 import { LiveSocket } from "../live";
 import { AlertsView } from "./AlertsView";
 import { DispatchView } from "./DispatchView";
+import { FleetView } from "./FleetView";
 import { HistoryView } from "./HistoryView";
 import { LiveView } from "./LiveView";
 import { Login } from "./Login";
 import { OrdersView } from "./OrdersView";
 
-const VIEWS = ["map", "alerts", "orders", "dispatch", "history"] as const;
+const VIEWS = ["map", "alerts", "orders", "dispatch", "history", "fleet"] as const;
 type View = (typeof VIEWS)[number];
 
 function viewOfHash(): View {
@@ -111,6 +112,7 @@ export function App() {
       {view === "orders" && <OrdersView />}
       {view === "dispatch" && <DispatchView />}
       {view === "history" && <HistoryView />}
+      {view === "fleet" && <FleetView />}
     </UiContext.Provider>
   );
 }
