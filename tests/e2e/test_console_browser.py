@@ -160,3 +160,60 @@ async def test_a_viewer_sees_no_write_control(context: BrowserContext, scene: Sc
     await no_serious_axe_violations(page)
     await page.get_by_role("button", name="로그아웃").click()
     await expect(page.get_by_role("button", name="로그인")).to_be_visible()
+
+
+async def test_an_orders_temperature_record_shows_its_verdict_and_downloads(
+    context: BrowserContext, scene: Scene
+) -> None:
+    hub, store = scene.sites
+    number = f"UI-REC-{uuid.uuid4().hex[:6]}"
+    day = scene.day + timedelta(days=1)  # not the plan test's day: nothing plans it
+
+    def window(h0: int, h1: int) -> dict[str, str]:
+        return {
+            "start": (day + timedelta(hours=h0)).isoformat(),
+            "end": (day + timedelta(hours=h1)).isoformat(),
+        }
+
+    order = {
+        "order_number": number,
+        "zone": "chilled",
+        "pallets": 2,
+        "weight_kg": 200,
+        "pickup": {"site_id": hub, "window": window(0, 3)},
+        "dropoff": {"site_id": store, "window": window(2, 8)},
+        "requested_date": day.date().isoformat(),
+    }
+    placed = await scene.api.post("/v1/orders", headers=scene.dispatcher, json=order)
+    assert placed.status_code in (201, 202), placed.text
+    order_id = placed.json()["order_id"]
+
+    async def recorded() -> bool | None:
+        got = await scene.api.get(f"/v1/orders/{order_id}/temperature-record", headers=scene.dispatcher)
+        return True if got.status_code == 200 else None
+
+    await eventually(recorded, 30, interval_s=0.5)  # tracking heard of the order
+
+    page = await open_console(context, scene, scene.dispatcher_name)
+    await page.get_by_role("link", name="Orders").click()
+    await page.get_by_label("Text").fill(number)
+    await page.get_by_role("button", name="Apply").click()
+    await page.get_by_role("button", name=f"Temperature record {number}").click()
+    record = page.locator(f'.order-record[data-order="{order_id}"]')
+    await expect(record.get_by_role("heading", name=f"Temperature record {number}")).to_be_visible()
+    # Not picked up yet: nothing was in transit, so the record cannot be complete.
+    await expect(record.locator('[data-field="verdict"]')).to_have_text("incomplete")
+    await expect(record.locator('[data-field="reasons"]')).to_contain_text("the order is not delivered yet")
+    async with page.expect_download() as csv_file:
+        await record.locator('button[data-action="record-csv"]').click()
+    csv_download = await csv_file.value
+    assert csv_download.suggested_filename == f"temperature-record-{number}.csv"  # the gateway's name
+    # No reading in transit yet: the header row only.
+    assert (await csv_download.path()).read_text(encoding="utf-8").startswith('"order_id","order_number"')
+    async with page.expect_download() as pdf_file:
+        await record.locator('button[data-action="record-pdf"]').click()
+    pdf = await pdf_file.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    assert (await pdf.path()).read_bytes().startswith(b"%PDF")
+    await shoot(page, "order-record")
+    await no_serious_axe_violations(page)

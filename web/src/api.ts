@@ -56,3 +56,23 @@ export function query(params: Record<string, string | number | undefined | null>
 export function sendJson<T>(method: "PUT" | "PATCH", path: string, body: unknown): Promise<T> {
   return api<T>(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 }
+
+/** A file from the API (the bearer token cannot ride on a plain link), saved through a
+ * blob URL under the name the answer's `Content-Disposition` gives. */
+export async function download(path: string, fallbackName: string): Promise<string> {
+  let response = await send(path, {});
+  if (response.status === 401 && (await refresh())) response = await send(path, {});
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError({ status: response.status, ...body });
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  const name = named?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
+}

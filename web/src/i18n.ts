@@ -128,6 +128,10 @@ const en = {
   day4: "Fri",
   day5: "Sat",
   day6: "Sun",
+  temperature_record: "Temperature record",
+  no_record: "No temperature record yet",
+  readings: "readings",
+  out_of_band_minutes: "minutes out of band",
 } as const;
 
 export type Key = keyof typeof en;
@@ -258,6 +262,10 @@ const ko: Record<Key, string> = {
   day4: "금",
   day5: "토",
   day6: "일",
+  temperature_record: "온도 기록",
+  no_record: "아직 온도 기록이 없습니다",
+  readings: "개 측정값",
+  out_of_band_minutes: "범위 이탈 (분)",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { en, ko };

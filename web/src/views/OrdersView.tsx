@@ -1,9 +1,10 @@
 /** Orders: filters and paging over `GET /v1/orders`, file import with each rejected row and
- * its reason, cancel. Write controls only for principals with `orders:write`. */
+ * its reason, cancel; an order's temperature record. Write controls only for principals with `orders:write`. */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, postJson, query } from "../api";
 import { can } from "../auth";
 import { useUi } from "../context";
+import { OrderRecord } from "./OrderRecord";
 
 interface Order {
   order_id: string;
@@ -44,6 +45,7 @@ export function OrdersView() {
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [reload, setReload] = useState(0);
+  const [opened, setOpened] = useState<string | null>(null);
 
   useEffect(() => {
     api<OrderPage>(`/v1/orders${query({ ...filters, limit: PAGE, offset })}`)
@@ -158,6 +160,7 @@ export function OrdersView() {
       {error && <p role="alert" class="error">{error}</p>}
       {page && (
         <>
+          {opened && <OrderRecord orderId={opened} onClose={() => setOpened(null)} />}
           <table class="data" id="orders">
             <thead>
               <tr>
@@ -174,7 +177,11 @@ export function OrdersView() {
             <tbody>
               {page.items.map((o) => (
                 <tr key={o.order_id}>
-                  <td>{o.order_number}</td>
+                  <td>
+                    <button type="button" class="link" onClick={() => setOpened(o.order_id)} aria-label={`${t("temperature_record")} ${o.order_number}`}>
+                      {o.order_number}
+                    </button>
+                  </td>
                   <td>{o.status}</td>
                   <td>{o.zone}</td>
                   <td>{o.pallets}</td>
