@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +28,12 @@ async def test_a_dispatcher_sees_the_truck_move_and_reads_its_compartment_temper
     row = panel.locator('tr[data-channel="A"]')
     await expect(row.locator('[data-field="celsius"]')).to_have_text("3.4 °C")
     await expect(row.locator('[data-field="band"]')).to_contain_text("5.0 °C")  # tracking's chilled band
+    # The last hour's sparkline, from the temperature log (refreshed every 15 s).
+    spark = row.locator('svg.sparkline[data-channel="A"]')
+    await expect(spark).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"), timeout=40_000)
+    await expect(spark).to_have_attribute(
+        "aria-label", re.compile(r"^A: min .* °C, max .* °C, last 3\.4 °C$")
+    )
     before = await panel.locator('[data-field="position"]').inner_text()
 
     await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(

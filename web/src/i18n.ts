@@ -132,6 +132,7 @@ const en = {
   no_record: "No temperature record yet",
   readings: "readings",
   out_of_band_minutes: "minutes out of band",
+  last_hour: "Last hour",
 } as const;
 
 export type Key = keyof typeof en;
@@ -266,6 +267,7 @@ const ko: Record<Key, string> = {
   no_record: "아직 온도 기록이 없습니다",
   readings: "개 측정값",
   out_of_band_minutes: "범위 이탈 (분)",
+  last_hour: "최근 1시간",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { en, ko };

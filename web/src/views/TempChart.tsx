@@ -12,7 +12,7 @@ interface Props {
   spark?: boolean;
 }
 
-const SIZE = { chart: [360, 120], spark: [120, 28] } as const;
+const SIZE = { chart: [360, 120], spark: [90, 24] } as const;
 
 export function TempChart({ series, low, high, spark = false }: Props) {
   const { t, time } = useUi();

@@ -1,18 +1,48 @@
-/** One vehicle: position, motion, each compartment against its band, open alerts, and its
- * route in the newest finished plan. */
+/** One vehicle: position, motion, each compartment against its band with a sparkline of
+ * its last hour, open alerts, and its route in the newest finished plan. */
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api";
+import { api, query } from "../api";
 import { useUi } from "../context";
 import { compartmentRows, statusOf } from "../fleet";
 import { formatCelsius } from "../i18n";
 import { useFleetVersion } from "../hooks";
 import { type PlanRecord, type PlanRoute, latestRouteOf } from "../plans";
+import { type Series, seriesByChannel } from "../charts";
+import { type TemperatureRow, allPages } from "../history";
+import { TempChart } from "./TempChart";
+
+const SPARK_MS = 3600_000; // the last hour
+const SPARK_REFRESH_MS = 15_000;
+
+/** Each compartment's readings of the last hour, from the temperature log, refreshed. */
+function useLastHour(vehicleId: string): Map<string, Series> {
+  const [series, setSeries] = useState<Map<string, Series>>(new Map());
+  useEffect(() => {
+    let stopped = false;
+    const load = async () => {
+      const to = new Date(Date.now() + 60_000);
+      const from = new Date(to.getTime() - SPARK_MS - 60_000);
+      const path = `/v1/vehicles/${encodeURIComponent(vehicleId)}/temperatures${query({ from: from.toISOString(), to: to.toISOString(), limit: 5000 })}`;
+      const rows = await allPages<TemperatureRow>((p) => api<unknown>(p), path, "readings", 5000).catch(() => null);
+      if (!stopped && rows) setSeries(new Map(seriesByChannel(rows.items).map((s) => [s.channel, s])));
+    };
+    setSeries(new Map());
+    void load();
+    const timer = setInterval(() => void load(), SPARK_REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [vehicleId]);
+  return series;
+}
 
 export function VehiclePanel({ vehicleId, onClose }: { vehicleId: string; onClose: () => void }) {
   const { fleet, t, time } = useUi();
   useFleetVersion(fleet, 300);
   const state = fleet.states.get(vehicleId);
   const [route, setRoute] = useState<PlanRoute | null | undefined>(undefined);
+  const lastHour = useLastHour(vehicleId);
 
   useEffect(() => {
     setRoute(undefined);
@@ -64,6 +94,7 @@ export function VehiclePanel({ vehicleId, onClose }: { vehicleId: string; onClos
             <th scope="col">{t("setpoint")}</th>
             <th scope="col">{t("band")}</th>
             <th scope="col">{t("condition")}</th>
+            <th scope="col">{t("last_hour")}</th>
           </tr>
         </thead>
         <tbody>
@@ -76,6 +107,13 @@ export function VehiclePanel({ vehicleId, onClose }: { vehicleId: string; onClos
                 {formatCelsius(c.low)} … {formatCelsius(c.high)}
               </td>
               <td>{c.condition}</td>
+              <td>
+                {lastHour.get(c.channel) ? (
+                  <TempChart series={lastHour.get(c.channel) as Series} low={c.low} high={c.high} spark />
+                ) : (
+                  "–"
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
