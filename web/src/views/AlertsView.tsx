@@ -12,7 +12,7 @@ export function AlertsView() {
   alerts.sort((a, b) => a.opened_at.localeCompare(b.opened_at));
 
   return (
-    <main class="page">
+    <main class="page" tabIndex={0}>
       <h1>{t("alerts")}</h1>
       <section aria-labelledby="exc-title">
         <h2 id="exc-title">
