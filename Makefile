@@ -21,18 +21,29 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop
+.PHONY: chromium bench-web coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-install: .venv/.synced ## install uv and every workspace package (locked versions)
+install: .venv/.synced web/dist/.built ## install uv and every workspace package (locked versions), build the web console
 .venv/.synced: uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
 	@# A distribution's own Python refuses plain pip installs (PEP 668): fall back to the user site.
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
 		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check --user --break-system-packages "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --python 3.11 --all-packages
 	@touch $@
+
+# The web console (web/, served by the gateway at /): npm ci from the lock file, then a Vite build.
+WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+web/dist/.built: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+chromium: ## Debian's Chromium for the browser tests (apt-get when missing, as for PostgreSQL)
+	@command -v chromium >/dev/null || $(PYTHON) -c "import sys; sys.path.insert(0, 'deploy/local'); from localinfra.apt import apt_install; apt_install('chromium')"
 
 up: ## start Kafka, PostgreSQL and Redis locally (idempotent)
 	$(INFRA) up
@@ -53,7 +64,8 @@ run: install ## the whole system locally: infrastructure, five services, simulat
 		if [ -n "$$down" ]; then stop="$(INFRA) down --only $$down"; else stop=true; fi; \
 		$(INFRA) up && trap "$$stop" EXIT && eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools run
 
-test: install lint typecheck ## lint, type-check, and every test against real Kafka, PostgreSQL, Redis
+test: install lint typecheck chromium ## lint, type-check, client unit tests, and every test against real Kafka, PostgreSQL, Redis (and Chromium)
+	cd web && npm test --silent
 	@$(TEST_ENV) $(INFRA) up
 	@trap '$(TEST_ENV) $(INFRA) down' EXIT; eval "$$($(TEST_ENV) $(INFRA) env)" && \
 		$(VENV_PY) -m pytest $(PYTEST_ARGS)
@@ -152,3 +164,6 @@ bench-orders: install ## orders write path: N PlaceOrder commands to OrderAccept
 	@$(BENCH_ENV) $(INFRA) up
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(VENV_PY) bench/orders_pipeline.py --orders $(or $(ORDERS),2000)
+
+bench-web: install chromium ## web console in headless Chromium: 10,000 vehicles first render, 1,000 updates/s long tasks, bundle gzip (ARGS=...)
+	$(VENV_PY) bench/web_console.py $(ARGS)

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from coldchain_gateway import (
     admin_routes,
     auth_routes,
+    console,
     devices,
     dispatch,
     fleet_vehicles,
@@ -49,7 +50,7 @@ from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Hook, Runtime, Schema, runtime_app
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
-PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token"})
+PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token", "/v1/console/config"})
 """Routes without authentication; every other route must declare a permission (tested)."""
 DOCS_ROUTES = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/asyncapi.json"})
 """Public while `GATEWAY_PUBLIC_DOCS` (the default); absent otherwise."""
@@ -145,6 +146,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(sites.router)
     app.include_router(fleet_vehicles.router)
     app.include_router(dispatch.router)
+    app.include_router(console.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)
     app.state.live_states = states
@@ -180,6 +182,9 @@ def add_edge_middleware(app: FastAPI, settings: GatewaySettings) -> None:
             nul_checked_by_route=(telemetry.router.prefix,),
         )
     )
+    served = console.console_dir(settings)
+    if served is not None:  # inside the security headers, which keep the console's own CSP
+        app.add_middleware(console.ConsoleFiles, directory=served, tile_url=settings.console_tile_url)
     app.add_middleware(SecurityHeaders, hsts=settings.hsts)
     if settings.cors_origins:
         app.add_middleware(

@@ -5,6 +5,12 @@ Refresh tokens rotate: each refresh returns a new one and retires the old. A ret
 token presented again means two parties hold it, so its whole family (session) is
 revoked, in the database and, for the access tokens still in flight, in Redis.
 Token errors are problem details that also carry OAuth2's `error` member.
+
+The web console asks for its refresh token as a cookie (`refresh_cookie=true`): HttpOnly,
+so no script reads it; SameSite=Strict, so no other site's request carries it; Path
+/v1/auth, so no other route sees it; Secure over HTTPS. A refresh grant without a
+`refresh_token` field reads that cookie and sets the rotated one. The access token stays
+in the console's memory only (docs/console.md).
 """
 
 from __future__ import annotations
@@ -34,6 +40,42 @@ log = get_logger(__name__)
 def oauth_error(error: str, detail: str) -> ProblemError:
     """RFC 6749 §5.2 error as a problem (status 400, `error` member)."""
     return ProblemError(400, "Token request refused", detail, error=error)
+
+
+REFRESH_COOKIE = "coldchain_refresh"
+COOKIE_PATH = "/v1/auth"
+
+
+def set_refresh_cookie(request: Request, response: Response, token: TokenOut) -> TokenOut:
+    """Moves the refresh token from the body into the console's cookie."""
+    settings: GatewaySettings = request.app.state.settings
+    assert token.refresh_token is not None
+    response.set_cookie(
+        REFRESH_COOKIE,
+        token.refresh_token,
+        max_age=settings.refresh_token_ttl_s,
+        path=COOKIE_PATH,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return token.model_copy(update={"refresh_token": None})
+
+
+def clear_refresh_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        REFRESH_COOKIE,
+        path=COOKIE_PATH,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def _cleared_cookie_header(request: Request) -> str:
+    scratch = Response()
+    clear_refresh_cookie(request, scratch)
+    return scratch.headers["set-cookie"]
 
 
 def _token_response(settings: GatewaySettings, user: store.User, family: str, refresh: str) -> TokenOut:
@@ -89,6 +131,7 @@ async def _refresh_grant(request: Request, refresh_token: str | None) -> TokenOu
     "`grant_type=password&username=admin&password=…`, then "
     "`grant_type=refresh_token&refresh_token=ccr_…` before the access token expires.",
     responses=problem_responses(400, 413, 422, 429, 503),
+    response_model_exclude_none=True,
 )
 async def token(
     request: Request,
@@ -100,13 +143,30 @@ async def token(
     scope: Annotated[
         str, Form(max_length=256, description="Ignored: a user has their role's permissions")
     ] = "",
+    refresh_cookie: Annotated[
+        bool,
+        Form(
+            description="The web console's mode: the refresh token is set as an HttpOnly, "
+            "SameSite=Strict cookie instead of returned in the body"
+        ),
+    ] = False,
 ) -> TokenOut:
     await limit(request, f"login:ip:{client_ip(request)}", "login_ip", exact=True)
     response.headers["Pragma"] = "no-cache"  # RFC 6749 §5.1, with the Cache-Control: no-store on every answer
     if grant_type == "password":
-        return await _password_grant(request, username, password)
+        issued = await _password_grant(request, username, password)
+        return set_refresh_cookie(request, response, issued) if refresh_cookie else issued
     if grant_type == "refresh_token":
-        return await _refresh_grant(request, refresh_token)
+        from_cookie = refresh_token is None and REFRESH_COOKIE in request.cookies
+        try:
+            issued = await _refresh_grant(
+                request, request.cookies.get(REFRESH_COOKIE) if from_cookie else refresh_token
+            )
+        except ProblemError as exc:
+            if from_cookie:  # a dead cookie is dropped with the refusal
+                exc.headers = {**(exc.headers or {}), "Set-Cookie": _cleared_cookie_header(request)}
+            raise
+        return set_refresh_cookie(request, response, issued) if from_cookie or refresh_cookie else issued
     if grant_type is None:
         raise oauth_error("invalid_request", "grant_type is required")
     raise oauth_error("unsupported_grant_type", "grant_type must be password or refresh_token")
@@ -119,8 +179,11 @@ async def token(
     responses=problem_responses(*PROTECTED),
 )
 async def logout(
-    request: Request, principal: Annotated[Principal, require(Permission.SESSION, RateClass.WRITE)]
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, require(Permission.SESSION, RateClass.WRITE)],
 ) -> None:
+    clear_refresh_cookie(request, response)
     if principal.family is not None:
         await store.revoke_family(request.app.state.engine, principal.family)
         sessions: Sessions = request.app.state.sessions

@@ -34,7 +34,11 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the RFC 6749 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires")
-    refresh_token: str = Field(description="Single use: each refresh returns a new one")
+    refresh_token: str | None = Field(
+        default=None,
+        description="Single use: each refresh returns a new one. Absent when it was set as the "
+        "console's HttpOnly cookie instead (`refresh_cookie=true`)",
+    )
 
 
 class MeOut(BaseModel):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
@@ -92,6 +93,19 @@ class GatewaySettings(ServiceSettings):
     public_docs: bool = Field(default=True, description="False: no /docs and /openapi.json")
     cors_origins: list[str] = Field(default_factory=list, description="JSON list of allowed origins")
     hsts: bool = Field(default=False, description="Send Strict-Transport-Security (behind TLS)")
+    console_dir: Path | None = Field(
+        default=None,
+        description="Built web console (web/dist) served at `/`; default the checkout's web/dist when it exists",
+    )
+    console_tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        max_length=500,
+        description="Raster tile URL template of the console's base map; empty: only the bundled Korea outline",
+    )
+    console_tile_attribution: str = Field(
+        default="&copy; OpenStreetMap contributors", max_length=500, description="Attribution of the tiles"
+    )
+    console_time_zone: str = Field(default="Asia/Seoul", description="IANA zone the console shows times in")
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(
         default_factory=list,
         description="JSON list of proxy addresses or networks (CIDR) whose X-Forwarded-For is believed; "

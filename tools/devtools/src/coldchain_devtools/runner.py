@@ -107,6 +107,7 @@ Coldchain is up ({elapsed_s:.0f}s). 20 simulated trucks report every 5 s (device
 The simulator seeds an operator through the API: sites, 20 vehicles (sim-truck-01…20, bound to
 those devices), a dispatcher (sim-dispatcher), orders for today and tomorrow, and a plan.
 
+  Web console   {gateway}/      (log in as below; docs/console.md)
   Gateway API   {gateway}      OpenAPI docs: {gateway}/docs
   Logs          {LOGS}/
 
