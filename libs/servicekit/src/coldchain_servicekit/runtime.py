@@ -27,6 +27,7 @@ from coldchain_servicekit.db import make_engine, postgres_check
 from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.http import service_app
 from coldchain_servicekit.kafka import kafka_check, make_broker
+from coldchain_servicekit.lag import lag_sampler
 from coldchain_servicekit.logging import configure_logging, get_logger
 from coldchain_servicekit.migrations import upgrade, upgrade_async
 from coldchain_servicekit.redis import make_redis, redis_check
@@ -89,6 +90,7 @@ def runtime_app(
     A stop hook must be harmless for something that never started."""
     settings = runtime.settings
     log = get_logger(settings.service_name)
+    lag = lag_sampler(runtime.broker)
 
     async def close() -> None:
         for hook in on_stop:
@@ -107,6 +109,7 @@ def runtime_app(
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
+            await lag.start()
             for hook in after_broker_start:
                 await hook()
             log.info("started", port=settings.http_port)
@@ -114,6 +117,7 @@ def runtime_app(
         finally:
             for hook in before_broker_stop:
                 await hook()
+            await lag.stop()
             await runtime.broker.stop()
             await close()
 
