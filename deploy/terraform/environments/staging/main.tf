@@ -7,10 +7,11 @@ locals {
   # (libs/contracts topic registry: docs/reference/topics.md).
   service_sizes = {
     gateway  = { port = 8000, cpu = 1024, memory = 2048, min = 2, max = 8, lag = null }
-    ingest   = { port = 8001, cpu = 1024, memory = 2048, min = 2, max = 12, lag = { group = "ingest", topic = "telemetry.gps.raw.v1", per_task = 5000 } }
-    tracking = { port = 8002, cpu = 1024, memory = 2048, min = 2, max = 12, lag = { group = "tracking", topic = "telemetry.gps.v1", per_task = 5000 } }
+    ingest   = { port = 8001, cpu = 1024, memory = 2048, min = 2, max = 6, lag = { group = "ingest", topic = "telemetry.gps.raw.v1", per_task = 5000 } }
+    tracking = { port = 8002, cpu = 1024, memory = 2048, min = 2, max = 6, lag = { group = "tracking", topic = "telemetry.gps.v1", per_task = 5000 } }
     orders   = { port = 8003, cpu = 512, memory = 1024, min = 2, max = 6, lag = { group = "orders", topic = "orders.commands.v1", per_task = 500 } }
-    # One planner: dispatch keeps its plans' revisions in one process (docs/deploy.md, "Scaling").
+    # One planner: each replica would hold only its consumer group's share of the open
+    # orders (dispatch.orders) and plan half a day (docs/deploy.md, "Scaling").
     dispatch = { port = 8004, cpu = 2048, memory = 4096, min = 1, max = 1, lag = null }
   }
 }

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,21 @@ def test_every_service_runs_migrated_ready_checked_and_scaled_as_documented() ->
         assert infra in services
     assert services["kafka"]["image"].startswith("apache/kafka:")
     assert "controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]  # KRaft, no ZooKeeper
+
+
+ECS_MODULE = REPO / "deploy" / "terraform" / "modules" / "ecs" / "main.tf"
+SECRETS_OUTPUTS = REPO / "deploy" / "terraform" / "modules" / "secrets" / "outputs.tf"
+PREFIXED = re.compile(r"\b((GATEWAY|INGEST|TRACKING|ORDERS|DISPATCH)_[A-Z0-9_]+)\b")
+
+
+def test_every_variable_the_ecs_tasks_set_is_a_setting_of_its_service() -> None:
+    """The Terraform task definitions too: plain settings in module ecs, secrets by name."""
+    names = set(PREFIXED.findall(ECS_MODULE.read_text() + SECRETS_OUTPUTS.read_text()))
+    assert len(names) > 10
+    for variable, prefix in names:
+        service = prefix.lower()
+        assert variable in settings_env(service), f"{variable} is not a setting of {service}"
+    shared = settings_env("tracking")
+    for variable in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "REDIS_URL"):
+        assert variable in ECS_MODULE.read_text() + SECRETS_OUTPUTS.read_text()
+        assert variable in shared
