@@ -17,7 +17,8 @@ locals {
 }
 
 resource "aws_ecr_repository" "this" {
-  for_each             = toset(local.services)
+  # devtools: the one-shot topics job (README, step 6).
+  for_each             = toset(concat(local.services, ["devtools"]))
   name                 = "${local.name}/${each.key}"
   image_tag_mutability = "IMMUTABLE"
   image_scanning_configuration {
