@@ -78,7 +78,9 @@ async def test_gauges_count_open_excursions_their_age_and_reporting_vehicles(eng
     try:
         await gauges.refresh(now)
         assert gauge("tracking_excursions_open") == open_before + 2
-        assert gauge("tracking_excursion_oldest_open_seconds") == pytest.approx((now - oldest).total_seconds())
+        assert gauge("tracking_excursion_oldest_open_seconds") == pytest.approx(
+            (now - oldest).total_seconds()
+        )
         assert gauge("tracking_vehicles_reporting") == reporting_before + 1
     finally:
         async with engine.begin() as conn:
