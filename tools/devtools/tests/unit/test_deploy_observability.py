@@ -97,3 +97,27 @@ def test_prometheus_scrapes_every_service() -> None:
     jobs = {c["job_name"] for c in config["scrape_configs"]}
     assert jobs == {"gateway", "ingest", "tracking", "orders", "dispatch"}
     assert Path(OBSERVABILITY / "alerts.yaml").name in config["rule_files"][0]
+
+
+def test_prometheus_scrapes_each_service_on_its_http_port() -> None:
+    from coldchain_devtools.reference_docs import settings_classes
+
+    config = yaml.safe_load((OBSERVABILITY / "prometheus.yml").read_text())
+    for job in config["scrape_configs"]:
+        (sd,) = job["dns_sd_configs"]
+        port = settings_classes()[job["job_name"]].model_fields["http_port"].default
+        assert (sd["names"], sd["port"]) == ([job["job_name"]], port)
+
+
+def test_dashboards_use_the_provisioned_data_source_and_unique_panel_ids() -> None:
+    provisioned = yaml.safe_load(
+        (OBSERVABILITY / "grafana" / "provisioning" / "datasources" / "datasources.yaml").read_text()
+    )
+    uids = {d["uid"] for d in provisioned["datasources"]}
+    for path in sorted((OBSERVABILITY / "grafana" / "dashboards").glob("*.json")):
+        board = json.loads(path.read_text())
+        ids = [p["id"] for p in board["panels"]]
+        assert len(ids) == len(set(ids)), path.name
+        for panel in board["panels"]:
+            for target in panel["targets"]:
+                assert target["datasource"]["uid"] in uids, f"{path.name}: {panel['title']}"
