@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw
+.PHONY: coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -79,7 +79,7 @@ lint: install ## ruff lint and format check, the secrets scan, and the deploy fi
 REQUIRE_TOOLS = $(PYTHON) -c 'import sys; sys.path.insert(0, "deploy/local"); from localinfra.apt import require_tool; [require_tool(*t.split(":")) for t in sys.argv[1:]]'
 DEPLOY_LINT_PY := deploy/lint/.venv/bin/python
 # compose.yaml demands its secrets (`:?`); validation needs values, not real ones.
-COMPOSE_LINT_ENV := POSTGRES_PASSWORD=x REDIS_PASSWORD=x GATEWAY_JWT_SECRET=x GATEWAY_ADMIN_PASSWORD=x GRAFANA_ADMIN_PASSWORD=x
+COMPOSE_LINT_ENV := POSTGRES_PASSWORD=x REDIS_PASSWORD=x GATEWAY_JWT_SECRET=x GATEWAY_ADMIN_PASSWORD=x GRAFANA_ADMIN_PASSWORD=x COLDCHAIN_INTERNAL_TOKEN=x
 
 deploy/lint/.venv/.synced: deploy/lint/uv.lock deploy/lint/pyproject.toml
 	$(UV) sync --frozen --project deploy/lint --python 3.11
@@ -134,13 +134,17 @@ bench-telemetry: install ## fixes/s through gateway -> ingest -> tracking vs bar
 	@trap '$(BENCH_ENV) $(INFRA) down' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(BENCH_ENV) $(VENV_PY) bench/telemetry.py $(ARGS)
 
-solve-vrptw: install ## solve one VRPTW instance on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
+solve-vrptw: install ## solve one VRPTW instance with the engine portfolio on one thread (FILE=path-or-name SECONDS=5 [SEED=0 ENGINE=auto])
 	@test -n "$(FILE)" || { echo "usage: make solve-vrptw FILE=<instance.vrp or Solomon name> SECONDS=<limit>"; exit 2; }
 	$(VENV_PY) bench/solve_vrptw.py "$(FILE)" --seconds $(or $(SECONDS),5) --seed $(or $(SEED),0) --engine $(or $(ENGINE),auto)
 
 solve-pdptw: install ## solve one Li & Lim PDPTW instance with the engine portfolio; one JSON line (FILE=path-or-name SECONDS=10 [SEED=0])
 	@test -n "$(FILE)" || { echo "usage: make solve-pdptw FILE=<Li & Lim file or name> SECONDS=<limit>"; exit 2; }
 	@$(VENV_PY) bench/solve_pdptw.py "$(FILE)" --seconds $(or $(SECONDS),10) --seed $(or $(SEED),0)
+
+simulate-day: install ## one operating day through the real services, greedy vs optimiser; KPI table + RESULT (TRUCKS=20 ORDERS=150 SEED=1 SPEED=300 [ARGS=...])
+	$(VENV_PY) bench/simulate_day.py $(if $(TRUCKS),--trucks $(TRUCKS)) $(if $(ORDERS),--orders $(ORDERS)) \
+		$(if $(SEED),--seed $(SEED)) $(if $(SPEED),--speed $(SPEED)) $(ARGS)
 
 bench-pdptw: install ## Li & Lim PDPTW: portfolio vs best-known, plain PyVRP and plain OR-tools (SECONDS=10 INSTANCES=lc101,... DIR=...)
 	$(VENV_PY) bench/dispatch_pdptw.py --seconds $(or $(SECONDS),10) $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(DIR),--dir $(DIR))

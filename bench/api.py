@@ -6,8 +6,7 @@ the same way, seeds 10,000 vehicles' live state through the telemetry API, then 
 vegeta (an open-loop load generator: a fixed request rate, latency measured from the
 scheduled send, so a slow server cannot hide queueing) against:
 
-- `GET /v1/vehicles` (a page of the 10,000 live states)
-- `GET /v1/vehicles/{id}/state` (random vehicles among the 10,000)
+- `GET /v1/vehicles` (a page of the 10,000 live states), `GET /v1/vehicles/{id}/state` (random ones)
 - `POST /v1/telemetry/gps` (batches of 10 fixes)
 - the bare endpoint
 
@@ -24,12 +23,10 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,87 +34,13 @@ from typing import Any
 import httpx
 from benchsystem import AUTH, REPO, Infra, log, log_dir, running_services
 from redis.asyncio import Redis
+from vegeta import Scenario, attack, attack_under, get_targets, post_targets, report_line, vegeta_binary
 
 from coldchain_devtools.testing import free_port
 from coldchain_devtools.topics import ensure_topics
 from coldchain_gateway.live.states import end_offsets
 
 PREFIX = "api-"
-
-
-def vegeta_binary() -> str:
-    found = os.environ.get("VEGETA") or shutil.which("vegeta")
-    cached = Path.home() / ".cache" / "coldchain" / "bin" / "vegeta"
-    if found:
-        return found
-    if cached.exists():
-        return str(cached)
-    raise SystemExit(
-        "vegeta not found: `make bench-api` installs it (go install github.com/tsenart/vegeta/v12)"
-    )
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    targets: str  # vegeta http target format
-    rate: int
-
-
-def get_targets(urls: list[str], headers: dict[str, str]) -> str:
-    header_lines = "".join(f"{k}: {v}\n" for k, v in headers.items())
-    return "".join(f"GET {url}\n{header_lines}\n" for url in urls)
-
-
-def post_targets(url: str, bodies: list[Path], headers: dict[str, str]) -> str:
-    header_lines = "".join(f"{k}: {v}\n" for k, v in {**headers, "Content-Type": "application/json"}.items())
-    return "".join(f"POST {url}\n{header_lines}@{body}\n\n" for body in bodies)
-
-
-def attack(vegeta: str, scenario: Scenario, seconds: int, workdir: Path, closed_loop: bool) -> dict[str, Any]:
-    targets = workdir / f"{scenario.name}.targets"
-    targets.write_text(scenario.targets)
-    rate = ["-rate=0", "-max-workers=32", "-workers=32"] if closed_loop else [f"-rate={scenario.rate}/s"]
-    attack_cmd = [vegeta, "attack", f"-targets={targets}", f"-duration={seconds}s", "-timeout=10s", *rate]
-    with subprocess.Popen(attack_cmd, stdout=subprocess.PIPE) as attacker:
-        report = subprocess.run(
-            [vegeta, "report", "-type=json"], stdin=attacker.stdout, capture_output=True, check=True
-        )
-    return summary_of(json.loads(report.stdout))
-
-
-def attack_under(
-    vegeta: str, scenario: Scenario, background: Scenario, seconds: int, workdir: Path
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`scenario` at its fixed rate while `background` runs at its own for the same time."""
-    targets = workdir / f"{background.name}.targets"
-    targets.write_text(background.targets)
-    attack_cmd = [
-        vegeta, "attack", f"-targets={targets}", f"-duration={seconds}s", "-timeout=10s",
-        f"-rate={background.rate}/s",
-    ]  # fmt: skip
-    with (
-        subprocess.Popen(attack_cmd, stdout=subprocess.PIPE) as attacker,
-        subprocess.Popen(
-            [vegeta, "report", "-type=json"], stdin=attacker.stdout, stdout=subprocess.PIPE
-        ) as reporter,
-    ):
-        foreground = attack(vegeta, scenario, seconds, workdir, closed_loop=False)
-        out, _ = reporter.communicate()
-    return foreground, summary_of(json.loads(out))
-
-
-def summary_of(data: dict[str, Any]) -> dict[str, Any]:
-    lat = data["latencies"]
-    return {
-        "rate_offered": round(data["rate"], 1),
-        "throughput": round(data["throughput"], 1),
-        "success": round(data["success"], 4),
-        "p50_ms": round(lat["50th"] / 1e6, 2),
-        "p95_ms": round(lat["95th"] / 1e6, 2),
-        "p99_ms": round(lat["99th"] / 1e6, 2),
-        "status_codes": data.get("status_codes", {}),
-    }
 
 
 async def seed_vehicles(gateway: str, redis_url: str, count: int) -> None:
@@ -234,14 +157,6 @@ def fleet_bodies(workdir: Path, vehicles: int, batches: int, rate: int, first: i
         path.write_text(json.dumps({"fixes": fixes}))
         paths.append(path)
     return paths
-
-
-def report_line(label: str, r: dict[str, Any]) -> None:
-    log(
-        f"  {label:26} offered {r['rate_offered']:>8} req/s  throughput {r['throughput']:>8} req/s  "
-        f"p50 {r['p50_ms']:>7} ms  p95 {r['p95_ms']:>7} ms  p99 {r['p99_ms']:>7} ms  "
-        f"success {r['success']:.2%}" + (f"  status codes {r['status_codes']}" if r["success"] < 1 else "")
-    )
 
 
 def run_bare(port: int) -> subprocess.Popen[bytes]:

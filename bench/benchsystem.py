@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coldchain_devtools.processes import SERVICES, NotReady, start_module, stop_all, wait_ready
 from coldchain_devtools.testing import dev_key_headers, free_port
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
 REPO = Path(__file__).resolve().parents[1]
 UNTHROTTLED = {
@@ -62,6 +63,7 @@ def running_services(infra: Infra, log_dir: Path) -> Iterator[dict[str, int]]:
         "GATEWAY_TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
         "LOG_LEVEL": "WARNING",
         "GATEWAY_DEV_MODE": "true",  # the documented dev integration key (AUTH) posts and reads
+        "COLDCHAIN_INTERNAL_TOKEN": DEV_INTERNAL_TOKEN,
         **UNTHROTTLED,
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }

@@ -22,9 +22,9 @@ import os
 import statistics
 import time
 
+from coldchain_benchkit.scenario import generate
 from coldchain_dispatch.planner import solve_checked
 from coldchain_dispatch.planning import Method
-from coldchain_dispatch.planning.scenario import generate
 from coldchain_dispatch.solver_process import InThread, SolverProcess
 
 TICK_S = 0.05

@@ -25,12 +25,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from coldchain_benchkit.scenario import Mode, generate, new_order
 from coldchain_dispatch.planning import solve
 from coldchain_dispatch.planning.incremental import insert_order, reoptimise
 from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import Plan, Problem
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
-from coldchain_dispatch.planning.scenario import Mode, generate, new_order
 from coldchain_dispatch.planning.travel import MatrixCache
 from coldchain_dispatch.planning.validate import locked_moved, violations
 

@@ -26,6 +26,8 @@ from typing import Any
 from bare_app import app as bare_app
 from benchsystem import AUTH, UNTHROTTLED
 
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 App = Callable[
@@ -143,7 +145,9 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    os.environ.update({**UNTHROTTLED, "GATEWAY_DEV_MODE": "true"})
+    os.environ.update(
+        {**UNTHROTTLED, "GATEWAY_DEV_MODE": "true", "COLDCHAIN_INTERNAL_TOKEN": DEV_INTERNAL_TOKEN}
+    )
     from coldchain_gateway.app import create_app  # after the environment is set
 
     gateway = create_app()

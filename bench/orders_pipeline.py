@@ -25,6 +25,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from asgi_lifespan import LifespanManager
+from pydantic import SecretStr
 
 from coldchain_contracts import OrderSpec, PlaceOrder
 from coldchain_contracts.topics import (
@@ -38,6 +39,7 @@ from coldchain_devtools.topics import ensure_topics
 from coldchain_orders.app import SCHEMA_DEF, create_app
 from coldchain_orders.settings import OrdersSettings
 from coldchain_orders.sites import write_site
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 from coldchain_servicekit.migrations import upgrade_async
 
 
@@ -88,6 +90,7 @@ async def run(count: int) -> dict[str, float]:
         database_url=database,
         migrate_on_start=False,
         log_level="WARNING",
+        internal_token=SecretStr(DEV_INTERNAL_TOKEN),
     )
     # Its own dead-letter topics: the shared command topic may hold poison records from tests.
     dead_letters = [

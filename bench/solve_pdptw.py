@@ -16,9 +16,9 @@ import json
 import sys
 from pathlib import Path
 
+from coldchain_benchkit.pdptw.instance import load
+from coldchain_benchkit.pdptw.solve import VARIANTS, solve_pdptw
 from coldchain_devtools.shared_data import pdptw_dir
-from coldchain_dispatch.pdptw.instance import load
-from coldchain_dispatch.pdptw.solve import VARIANTS, solve_pdptw
 
 
 def resolve(file: str) -> Path:

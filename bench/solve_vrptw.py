@@ -5,7 +5,7 @@
 
 FILE is a path or a Solomon instance name (looked up in shared/bench/vrptw/solomon/ beside the repository).
 Engines: `auto` (ours: PyVRP for VRPTW), `pyvrp`, `ortools` (guided local search) from
-coldchain_dispatch.vrptw, and `pyvrp-stock`: PyVRP used the way its documentation shows
+coldchain_benchkit.vrptw, and `pyvrp-stock`: PyVRP used the way its documentation shows
 (`pyvrp.read(..., round_func="exact")`, `Model.from_data`, `solve`), the anchor a user would
 otherwise pick. Whatever the engine, distance and feasibility are recomputed from the routes by
 our double-precision evaluator. Exit status 1 if the solution is infeasible.
@@ -19,11 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+from coldchain_benchkit.vrptw.evaluate import evaluate
+from coldchain_benchkit.vrptw.instance import VrptwInstance, load
+from coldchain_benchkit.vrptw.solution import EngineSolution
+from coldchain_benchkit.vrptw.solve import ENGINES, VrptwResult, solve_vrptw
 from coldchain_devtools.shared_data import vrptw_dir
-from coldchain_dispatch.vrptw.engines.solution import EngineSolution
-from coldchain_dispatch.vrptw.evaluate import evaluate
-from coldchain_dispatch.vrptw.instance import VrptwInstance, load
-from coldchain_dispatch.vrptw.solve import ENGINES, VrptwResult, solve_vrptw
 
 SOLOMON = vrptw_dir() / "solomon"
 STOCK = "pyvrp-stock"

@@ -4,7 +4,7 @@ visible, and whether Ctrl-C leaves anything behind.
     python3 bench/startup.py [--runs N]      (or `make bench-startup`)
 
 Runs `make run` in its own process group (as a terminal would), waits for its banner,
-posts one fix with the README's request, polls `GET /v1/vehicles/{id}/state` until the
+posts one fix with the request of docs/running.md, polls `GET /v1/vehicles/{id}/state` until the
 fix is visible, sends SIGINT to the group (what Ctrl-C does), and counts the Coldchain,
 Kafka, PostgreSQL and Redis processes still alive afterwards. Prints one line per run
 and a final `RESULT {json}`. Standard library only.

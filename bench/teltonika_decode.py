@@ -13,6 +13,7 @@ import argparse
 import json
 import time
 
+from coldchain_devtools.teltonika.encode import packet
 from coldchain_ingest.protocols.teltonika.codec import (
     CODEC_8_EXTENDED,
     AvlRecord,
@@ -20,7 +21,6 @@ from coldchain_ingest.protocols.teltonika.codec import (
     IoElement,
     decode_packet,
 )
-from coldchain_ingest.protocols.teltonika.encode import packet
 from coldchain_ingest.protocols.teltonika.mapping import DEFAULT_IO_MAP, to_raw_fix
 
 

@@ -37,7 +37,14 @@ from coldchain_contracts.topics import (
     FLEET_VEHICLES,
     ORDERS_EVENTS,
 )
-from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, records_with_key
+from coldchain_devtools.testing import (
+    Infra,
+    RunningSystem,
+    dev_admin_headers,
+    eventually,
+    internal_auth,
+    records_with_key,
+)
 from coldchain_dispatch.db import orders, sites, vehicles
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.replay import replay
@@ -150,7 +157,7 @@ async def test_an_accepted_order_reaches_the_vehicle_route_and_follows_insertion
         await eventually(lambda: projected(engine, first.order_id, vehicle, (pick, drop)), 30)
     finally:
         await engine.dispose()
-    client = httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10)
+    client = httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10, headers=internal_auth())
     try:
         await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
         record = await plan_record(client, request.plan_id)
@@ -218,7 +225,9 @@ async def test_a_plan_with_no_vehicle_to_plan_is_recorded_as_failed(
         vehicle_ids=("no-such-vehicle",),
     )
     await send(kafka_producer, DISPATCH_COMMANDS.name, str(request.event_id), request)
-    async with httpx.AsyncClient(base_url=running_system.url("dispatch"), timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=running_system.url("dispatch"), timeout=10, headers=internal_auth()
+    ) as client:
         record = await plan_record(client, request.plan_id)
         assert (record["status"], record["routes"]) == ("failed", [])
         assert "no vehicle" in record["error"]

@@ -18,9 +18,9 @@ import pytest
 
 from coldchain_contracts import RawFixReceived
 from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_devtools.teltonika.encode import handshake, packet
 from coldchain_devtools.testing import Infra, RunningSystem, dev_admin_headers, eventually, find_record
 from coldchain_ingest.protocols.teltonika.codec import CODEC_8_EXTENDED, AvlRecord, GpsElement, IoElement
-from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
 pytestmark = pytest.mark.e2e
 
@@ -133,7 +133,7 @@ async def test_a_deactivated_device_is_refused(
 ) -> None:
     device_id = imei()
     port = running_system.teltonika_port
-    await registered(gateway, device_id, None)
+    await registered(gateway, device_id, f"veh-{device_id}")  # ports know devices bound to a vehicle
 
     async def accepted() -> bool | None:
         return True if await handshake_answer(port, device_id) == b"\x01" else None

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
+from coldchain_contracts import VehicleRegistered
+from coldchain_servicekit.consumers import Delivered, RetryPolicy, decode, process_batch, tombstone_aware
 from coldchain_servicekit.failures import PermanentError
-from coldchain_servicekit.kafka import Delivered, RetryPolicy, process_batch
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +20,7 @@ class Ping(BaseModel):
 
 @dataclass
 class FakeRecord:
-    value: bytes
+    value: bytes | None
     offset: int
     topic: str = "t.v1"
     partition: int = 0
@@ -198,3 +199,16 @@ async def test_a_transient_failure_while_isolating_redelivers_the_whole_batch() 
     with pytest.raises(ConnectionError):
         await process_batch(records, ADAPTER, handle, dlq, RetryPolicy(**NO_WAIT))  # type: ignore[arg-type]
     assert dlq.sent == []
+
+
+def test_a_tombstone_decodes_as_the_removed_record_and_a_keyless_one_is_a_violation() -> None:
+    decoder = tombstone_aware(TypeAdapter(VehicleRegistered), VehicleRegistered.removed)
+    live = VehicleRegistered(vehicle_id="truck-1")
+    records = [
+        FakeRecord(value=live.model_dump_json().encode(), offset=0, key=b"truck-1"),
+        FakeRecord(value=None, offset=1, key=b"truck-2"),
+        FakeRecord(value=None, offset=2, key=None),
+    ]
+    good, bad = decode(records, decoder)
+    assert [(d.message.vehicle_id, d.message.active) for d in good] == [("truck-1", True), ("truck-2", False)]
+    assert [r for r, _ in bad] == [records[2]]

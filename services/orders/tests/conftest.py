@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from orders_harness import Running, settings, skip_history
 
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_COMMANDS, TRACKING_EVENTS, dlq_topic
-from coldchain_devtools.testing import Infra
+from coldchain_devtools.testing import Infra, internal_auth
 from coldchain_orders.app import SCHEMA_DEF, create_app
 from coldchain_servicekit.migrations import upgrade_async
 
@@ -66,6 +66,8 @@ async def service(infra: Infra, database: str, orders_group: str) -> AsyncIterat
     app = create_app(settings(infra, database, orders_group))
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://orders", headers=internal_auth()
+        ) as http,
     ):
         yield Running(app, http)

@@ -45,7 +45,7 @@ locals {
       DISPATCH_LOG_JSON         = "true"
     }
   }
-  common_secrets = ["DATABASE_URL", "REDIS_URL"]
+  common_secrets = ["DATABASE_URL", "REDIS_URL", "COLDCHAIN_INTERNAL_TOKEN"]
   secrets = {
     gateway  = concat(local.common_secrets, ["GATEWAY_JWT_SECRET", "GATEWAY_ADMIN_PASSWORD", "GATEWAY_METRICS_TOKEN"])
     ingest   = local.common_secrets

@@ -63,6 +63,12 @@ resource "random_password" "metrics" {
   special = false
 }
 
+resource "random_password" "internal" {
+  # COLDCHAIN_INTERNAL_TOKEN: the services refuse one shorter than 16 characters.
+  length  = 48
+  special = false
+}
+
 resource "random_password" "redis" {
   # ElastiCache AUTH tokens: 16-128 printable characters, no '@', '"' or '/'.
   length  = 64
@@ -85,6 +91,7 @@ locals {
     "gateway-jwt-secret"     = random_password.jwt.result
     "gateway-admin-password" = random_password.admin.result
     "gateway-metrics-token"  = random_password.metrics.result
+    "internal-token"         = random_password.internal.result
     "redis-auth-token"       = random_password.redis.result
     "postgres-password"      = random_password.postgres.result
   }

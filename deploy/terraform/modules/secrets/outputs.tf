@@ -19,10 +19,11 @@ output "kafka_scram_secret_arn" {
 output "secret_arns" {
   description = "Environment variable => secret ARN, for the ECS task definitions"
   value = {
-    GATEWAY_JWT_SECRET     = aws_secretsmanager_secret.this["gateway-jwt-secret"].arn
-    GATEWAY_ADMIN_PASSWORD = aws_secretsmanager_secret.this["gateway-admin-password"].arn
-    GATEWAY_METRICS_TOKEN  = aws_secretsmanager_secret.this["gateway-metrics-token"].arn
-    DATABASE_URL           = aws_secretsmanager_secret.urls["database-url"].arn
-    REDIS_URL              = aws_secretsmanager_secret.urls["redis-url"].arn
+    GATEWAY_JWT_SECRET       = aws_secretsmanager_secret.this["gateway-jwt-secret"].arn
+    GATEWAY_ADMIN_PASSWORD   = aws_secretsmanager_secret.this["gateway-admin-password"].arn
+    GATEWAY_METRICS_TOKEN    = aws_secretsmanager_secret.this["gateway-metrics-token"].arn
+    COLDCHAIN_INTERNAL_TOKEN = aws_secretsmanager_secret.this["internal-token"].arn
+    DATABASE_URL             = aws_secretsmanager_secret.urls["database-url"].arn
+    REDIS_URL                = aws_secretsmanager_secret.urls["redis-url"].arn
   }
 }

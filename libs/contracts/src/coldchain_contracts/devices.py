@@ -80,3 +80,8 @@ class DeviceRegistered(Envelope):
     )
     options: DeviceOptions = Field(default_factory=DeviceOptions)
     active: bool = True
+
+    @classmethod
+    def removed(cls, device_id: str) -> DeviceRegistered:
+        """What a tombstone (null value) for `device_id` means: the device is gone."""
+        return cls(device_id=device_id, protocol="removed", active=False, producer="tombstone")

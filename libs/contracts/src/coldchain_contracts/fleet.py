@@ -72,3 +72,8 @@ class VehicleRegistered(Envelope):
     max_route_minutes: int | None = Field(default=None, gt=0)
     forklift: bool = Field(default=False, description="Carries a forklift or its driver operates one")
     cost_per_km: float | None = Field(default=None, ge=0)
+
+    @classmethod
+    def removed(cls, vehicle_id: str) -> VehicleRegistered:
+        """What a tombstone (null value) for `vehicle_id` means: the vehicle is gone."""
+        return cls(vehicle_id=vehicle_id, active=False, producer="tombstone")

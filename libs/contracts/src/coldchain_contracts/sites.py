@@ -73,3 +73,8 @@ class SiteUpserted(Envelope):
     zones: tuple[TemperatureZone, ...] = Field(
         default=(), description="Temperature zones the site handles; empty means every zone"
     )
+
+    @classmethod
+    def removed(cls, site_id: str) -> SiteUpserted:
+        """What a tombstone (null value) for `site_id` means: the site is gone (inactive)."""
+        return cls(site_id=site_id, code="-", latitude=0, longitude=0, active=False)

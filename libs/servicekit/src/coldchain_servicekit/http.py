@@ -16,12 +16,15 @@ from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coldchain_servicekit.health import ReadinessCheck, health_router
-from coldchain_servicekit.problems import install_problem_handlers
+from coldchain_servicekit.internal_auth import InternalAuth
+from coldchain_servicekit.logging import get_logger
+from coldchain_servicekit.problems import install_problem_handlers, unhandled_problem
 
 REQUEST_SECONDS = Histogram(
     "coldchain_http_request_seconds", "HTTP request duration", ["method", "route", "status"]
 )
 
+log = get_logger(__name__)
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 # A caller's request id goes into every log line: only a short, plain token is taken over.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -48,18 +51,29 @@ class RequestContext:
         request_id = request_id_of(header.decode("latin-1") if header else None)
         echoed = (b"x-request-id", request_id.encode())
         status = 500
+        status_started = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                status_started = True
                 message = {**message, "headers": [*message.get("headers", []), echoed]}
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, not re-raised: Starlette's ServerErrorMiddleware re-raises after
+            # its 500, and uvicorn then closes the keep-alive connection, late (after logging),
+            # so a caller's next pooled request on it died unanswered (the gateway's 503).
+            if status_started:
+                raise  # a half-sent response cannot be repaired; uvicorn closes the connection
+            log.exception("unhandled error", path=scope.get("path"))
+            status = 500
+            await unhandled_problem(scope["path"])(scope, receive, send_with_id)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             route = scope.get("route")
@@ -74,11 +88,14 @@ def service_app(
     lifespan: Lifespan,
     checks: Mapping[str, ReadinessCheck],
     readiness_timeout_s: float,
+    internal_token: str | None = None,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    """`internal_token`: every route but the open ones needs it (`internal_auth`)."""
     app = FastAPI(title=title, lifespan=lifespan, **fastapi_kwargs)
     install_problem_handlers(app)
     app.include_router(health_router(checks, readiness_timeout_s))
-
+    if internal_token is not None:
+        app.add_middleware(InternalAuth, token=internal_token)  # inside RequestContext: 401s are logged
     app.add_middleware(RequestContext)
     return app

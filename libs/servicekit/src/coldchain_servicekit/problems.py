@@ -102,4 +102,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
-        return problem(500, "Internal server error", "The error was logged.", instance=request.url.path)
+        return unhandled_problem(request.url.path)
+
+
+def unhandled_problem(instance: str) -> JSONResponse:
+    return problem(500, "Internal server error", "The error was logged.", instance=instance)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coldchain_servicekit.db import make_engine, postgres_check
 from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.http import service_app
+from coldchain_servicekit.internal_auth import required_token
 from coldchain_servicekit.kafka import kafka_check, make_broker
 from coldchain_servicekit.lag import lag_sampler
 from coldchain_servicekit.logging import configure_logging, get_logger
@@ -83,12 +84,15 @@ def runtime_app(
     asyncapi: bool = True,
     after_broker_start: Sequence[Hook] = (),
     before_broker_stop: Sequence[Hook] = (),
+    internal_api: bool = True,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     """`after_broker_start` hooks start what publishes on its own (device listeners, pollers);
     `before_broker_stop` hooks stop them while their last publishes can still be acknowledged.
-    A stop hook must be harmless for something that never started."""
+    A stop hook must be harmless for something that never started. `internal_api`: the HTTP
+    API needs the service credential (`internal_auth`); only the public gateway says False."""
     settings = runtime.settings
+    token = required_token(settings.internal_token) if internal_api else None
     log = get_logger(settings.service_name)
     lag = lag_sampler(runtime.broker)
 
@@ -126,6 +130,7 @@ def runtime_app(
         lifespan=lifespan,
         checks=runtime.checks(),
         readiness_timeout_s=settings.readiness_timeout_s,
+        internal_token=token,
         **fastapi_kwargs,
     )
     app.state.settings = settings

@@ -33,6 +33,13 @@ class ServiceSettings(BaseSettings):
     redis_pool_timeout_s: float = Field(
         default=5.0, gt=0, description="How long a request waits for a pooled Redis connection"
     )
+    internal_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COLDCHAIN_INTERNAL_TOKEN"),
+        description="Service credential of the internal HTTP APIs (at least 16 characters, the same "
+        "everywhere): the gateway sends it as a bearer token, tracking, ingest, orders and dispatch "
+        "refuse to start without it and answer 401 to a call without it",
+    )
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")

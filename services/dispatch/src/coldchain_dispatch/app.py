@@ -7,8 +7,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from coldchain_contracts import utcnow
 from coldchain_dispatch import api, handlers
+from coldchain_dispatch.clock import FleetClock
 from coldchain_dispatch.db import SCHEMA
+from coldchain_dispatch.horizon_lock import PgHorizonLock
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.plan_store import PlanStore
 from coldchain_dispatch.planner import Planner
@@ -29,8 +32,18 @@ def create_app(settings: DispatchSettings | None = None) -> FastAPI:
     async def publish(messages: Sequence[Outgoing]) -> None:
         await publish_all(runtime.broker, messages)
 
-    planner = Planner(store, order_book, publish, settings)
-    handlers.register(runtime.broker, settings, Projections(runtime.engine), order_book, planner)
+    fleet_clock = FleetClock() if settings.clock == "fleet" else None
+    planner = Planner(
+        store,
+        order_book,
+        publish,
+        settings,
+        clock=fleet_clock or utcnow,
+        horizon_lock=PgHorizonLock(runtime.engine),
+    )
+    handlers.register(
+        runtime.broker, settings, Projections(runtime.engine), order_book, planner, fleet_clock=fleet_clock
+    )
 
     async def close_solver() -> None:
         planner.close()

@@ -2,15 +2,12 @@
 
 Each topic is compacted (or latest-wins) and each projection is an idempotent upsert,
 so a redelivered batch converges to the same rows; offsets are committed after the
-upsert (servicekit's `process_batch`).
+upsert (servicekit's consumer kit).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
 from coldchain_contracts import (
@@ -31,20 +28,13 @@ from coldchain_contracts.topics import (
     TRACKING_EVENTS,
     VEHICLE_STATE,
 )
+from coldchain_dispatch.clock import FleetClock
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.planner import Planner
 from coldchain_dispatch.projections import Projections
 from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit import tracecontext
-from coldchain_servicekit.kafka import (
-    DeadLetters,
-    Delivered,
-    Record,
-    batch_subscriber_options,
-    process_batch,
-    records_of,
-    retry_policy,
-)
+from coldchain_servicekit.consumers import Consumers, Delivered, tombstone_aware
 
 _VEHICLE = TypeAdapter(VehicleRegistered)
 _SITE = TypeAdapter(SiteUpserted)
@@ -54,12 +44,7 @@ _COMMAND: TypeAdapter[AnyDispatchCommand] = TypeAdapter(AnyDispatchCommand)
 _TRACKING_EVENT: TypeAdapter[AnyTrackingEvent] = TypeAdapter(AnyTrackingEvent)
 
 
-def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
-    if record.value is not None:
-        return _VEHICLE.validate_json(record.value)
-    if record.key is None:
-        raise ValueError("tombstone without a key")
-    return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
+vehicle_or_tombstone = tombstone_aware(_VEHICLE, VehicleRegistered.removed)
 
 
 def register(
@@ -68,14 +53,11 @@ def register(
     projections: Projections,
     order_book: OrderBook,
     planner: Planner,
+    *,
+    fleet_clock: FleetClock | None = None,
 ) -> None:
-    dead_letters = DeadLetters(broker, settings.service_name)
-    retry = retry_policy(settings)
-    options = batch_subscriber_options(settings)
-
-    def group(name: str) -> dict[str, Any]:
-        # One group per projection: a rebalance of one never pauses the others.
-        return {**options, "group_id": f"{settings.service_name}.{name}"}
+    consumers = Consumers(broker, settings)
+    # One group per projection: a rebalance of one never pauses the others.
 
     async def on_vehicle_batch(batch: list[Delivered[VehicleRegistered]]) -> None:
         await projections.apply_vehicles([d.message for d in batch])
@@ -85,20 +67,8 @@ def register(
 
     async def on_state_batch(batch: list[Delivered[VehicleStateChanged]]) -> None:
         await projections.apply_positions([d.message for d in batch])
-
-    @broker.subscriber(FLEET_VEHICLES.name, **group("vehicles"))
-    async def on_vehicles(msg: KafkaMessage) -> None:
-        await process_batch(
-            records_of(msg.raw_message), vehicle_or_tombstone, on_vehicle_batch, dead_letters, retry
-        )
-
-    @broker.subscriber(FLEET_SITES.name, **group("sites"))
-    async def on_sites(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _SITE, on_site_batch, dead_letters, retry)
-
-    @broker.subscriber(VEHICLE_STATE.name, **group("positions"))
-    async def on_states(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _STATE, on_state_batch, dead_letters, retry)
+        if fleet_clock is not None and batch:
+            fleet_clock.observe(max(d.message.device_time for d in batch))
 
     async def on_order_batch(batch: list[Delivered[AnyOrderEvent]]) -> None:
         await order_book.apply([d.message for d in batch])
@@ -122,23 +92,21 @@ def register(
             if isinstance(d.message, ExcursionOpened):
                 await planner.excursion(d.message, d.header(tracecontext.HEADER))
 
-    @broker.subscriber(TRACKING_EVENTS.name, **{**group("excursions"), "max_records": 1})
-    async def on_tracking_events(msg: KafkaMessage) -> None:
-        await process_batch(
-            records_of(msg.raw_message), _TRACKING_EVENT, on_tracking_batch, dead_letters, retry
-        )
-
-    @broker.subscriber(ORDERS_EVENTS.name, **group("orders"))
-    async def on_orders(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _ORDER_EVENT, on_order_batch, dead_letters, retry)
-
+    consumers.subscribe(FLEET_VEHICLES.name, vehicle_or_tombstone, on_vehicle_batch, group="vehicles")
+    consumers.subscribe(FLEET_SITES.name, _SITE, on_site_batch, group="sites")
+    consumers.subscribe(VEHICLE_STATE.name, _STATE, on_state_batch, group="positions")
+    consumers.subscribe(
+        TRACKING_EVENTS.name, _TRACKING_EVENT, on_tracking_batch, group="excursions", max_records=1
+    )
+    consumers.subscribe(ORDERS_EVENTS.name, _ORDER_EVENT, on_order_batch, group="orders")
     # One command per poll, and the solve capped (settings.plan_time_limit_max_s) well below
     # max.poll.interval: the consumer polls nothing while it plans, and a longer gap would
     # get it thrown out of its group and the command redelivered elsewhere.
-    @broker.subscriber(
+    consumers.subscribe(
         DISPATCH_COMMANDS.name,
-        **{**group("commands"), "max_records": 1},
+        _COMMAND,
+        on_command_batch,
+        group="commands",
+        max_records=1,
         max_poll_interval_ms=settings.command_max_poll_interval_ms,
     )
-    async def on_commands(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _COMMAND, on_command_batch, dead_letters, retry)

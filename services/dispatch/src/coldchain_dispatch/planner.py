@@ -9,8 +9,9 @@ record (plan ids are the request's, or derived from the triggering event's id) a
 republishes the stored messages: nothing is planned twice, and subscribers dedupe on
 the same event ids.
 
-Runs are serialised by one lock: revisions and "the current plan" assume one dispatch
-instance (the command and order consumers of one process).
+Runs are serialised by one lock within a process (revisions and "the current plan"); a
+requested plan also holds its horizon's advisory lock in PostgreSQL (`horizon_lock`), so a
+second replica never plans the same horizon at the same time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from coldchain_contracts import ExcursionOpened, OrderSpec, OrderStatus, utcnow
 from coldchain_contracts.dispatch import PlanEngine, ReportBreakdown, RequestPlan, derived_plan_id
 from coldchain_dispatch import codec
 from coldchain_dispatch.assembly import Meta, assemble, in_horizon, order_of, stop_sites
+from coldchain_dispatch.horizon_lock import HorizonLock, LocalOnly, horizon_key
 from coldchain_dispatch.order_book import OrderBook
 from coldchain_dispatch.plan_records import PlanRecords, Publish, plan_of
 from coldchain_dispatch.plan_store import PlanStore
@@ -63,8 +65,10 @@ class Planner:
         publish: Publish,
         settings: DispatchSettings,
         clock: Callable[[], datetime] = utcnow,
+        horizon_lock: HorizonLock | None = None,
     ) -> None:
         self._store = store
+        self._horizon_lock: HorizonLock = horizon_lock or LocalOnly()
         self._records = PlanRecords(store, publish, clock)
         self._orders = order_book
         self._settings = settings
@@ -81,7 +85,8 @@ class Planner:
     # --- mode 1: a plan on request ----------------------------------------------------
 
     async def request(self, command: RequestPlan, trace: str | None) -> None:
-        async with self._lock:
+        key = horizon_key(command.horizon_start, command.horizon_end)
+        async with self._lock, self._horizon_lock.hold(key):
             if await self._records.republished(command.plan_id, trace):
                 return
             now = self._clock()

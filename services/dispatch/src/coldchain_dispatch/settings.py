@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from coldchain_servicekit.settings import ServiceSettings, service_settings_config
@@ -35,4 +37,9 @@ class DispatchSettings(ServiceSettings):
     )
     position_max_age_s: float = Field(
         default=900.0, description="A live position older than this is not used as a start"
+    )
+    clock: Literal["wall", "fleet"] = Field(
+        default="wall",
+        description="'wall': now is the wall clock; 'fleet': the newest device time of the live "
+        "positions, never before the wall clock (simulated days replayed faster than real time)",
     )

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coldchain_benchkit.pdptw.instance import load
+from coldchain_benchkit.pdptw.solve import VARIANTS, solve_pdptw
 from coldchain_devtools.shared_data import pdptw_dir
 from coldchain_dispatch.engines import ortools_engine, portfolio, pyvrp_engine
-from coldchain_dispatch.engines.problem import RoutingProblem, Shipment, Step, Vehicle
-from coldchain_dispatch.pdptw.instance import load
-from coldchain_dispatch.pdptw.solve import VARIANTS, solve_pdptw
+from coldchain_dispatch.engines.problem import Job, RoutingProblem, Shipment, Step, Vehicle
 
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[4]
@@ -40,6 +40,27 @@ def line_problem(shared_site: bool = False) -> RoutingProblem:
             Shipment(step(5), step(last), (2,)),
         ),
     )
+
+
+@pytest.mark.parametrize("engine", sorted(portfolio.ENGINES))
+def test_a_jobs_goods_ride_from_the_start_beside_shipments(engine: str) -> None:
+    """Depot 0, pickup 1, delivery 2, job 3 on a line; capacity 10, 6 units each. The
+    shortest tour (pickup, delivery, job) would carry 12 on leaving the pickup, because
+    the job's 6 are on board from the start: only job first fits."""
+    xs = np.array([0, 1, 2, 3], dtype=np.int64)
+    matrix = np.abs(xs[:, None] - xs[None, :])
+    anytime = Step(0, 0, 1_000)
+    problem = RoutingProblem(
+        distance=matrix,
+        duration=matrix,
+        vehicles=(Vehicle(0, 0, (10,), 0, 1_000),),
+        shipments=(Shipment(Step(1, 0, 1_000), Step(2, 0, 1_000), (6,)),),
+        jobs=(Job(Step(3, anytime.tw_early, anytime.tw_late), (6,)),),
+    )
+    result = portfolio.solve(problem, 0.5, engine=engine)
+    assert result.feasible
+    [route] = result.routes
+    assert [(v.job, v.pickup) for v in route.visits] == [(True, False), (False, True), (False, False)]
 
 
 @pytest.mark.parametrize("engine", sorted(portfolio.ENGINES))

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from coldchain_benchkit.examples import LINE_TRAVEL, at, order, problem, vehicle
+from coldchain_benchkit.scenario import generate
 from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning import solve
 from coldchain_dispatch.planning.compatibility import DEFAULT_MATRIX, CompatibilityMatrix, compartment_for
-from coldchain_dispatch.planning.examples import LINE_TRAVEL, at, order, problem, vehicle
 from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import Problem, TimeWindow
-from coldchain_dispatch.planning.scenario import generate
 from coldchain_dispatch.planning.travel import HaversineTravel, SpeedProfile
 
 pytestmark = pytest.mark.unit

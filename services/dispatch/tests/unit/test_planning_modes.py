@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from coldchain_benchkit.examples import T0, at, order, problem, vehicle
+from coldchain_benchkit.scenario import generate, new_order
 from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning import solve
-from coldchain_dispatch.planning.examples import T0, at, order, problem, vehicle
 from coldchain_dispatch.planning.incremental import insert_order, reoptimise
 from coldchain_dispatch.planning.model import DropReason, Plan, Problem, StopKind
 from coldchain_dispatch.planning.replan import replan_vehicle_failure
-from coldchain_dispatch.planning.scenario import generate, new_order
 from coldchain_dispatch.planning.validate import locked_moved, locked_prefix, violations
 
 pytestmark = pytest.mark.unit

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from coldchain_benchkit.examples import hours, order, problem, vehicle
+from coldchain_benchkit.scenario import generate
 from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning import Method, solve
-from coldchain_dispatch.planning.examples import hours, order, problem, vehicle
 from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import DropReason, Order, Plan, Problem, StopKind
-from coldchain_dispatch.planning.scenario import generate
 from coldchain_dispatch.planning.validate import violations
 
 pytestmark = pytest.mark.unit

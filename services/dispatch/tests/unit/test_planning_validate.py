@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from coldchain_benchkit.examples import at, hours, order, problem, vehicle
 from coldchain_contracts.fleet import BodyType, TemperatureZone
 from coldchain_dispatch.planning import solve
-from coldchain_dispatch.planning.examples import at, hours, order, problem, vehicle
 from coldchain_dispatch.planning.model import DroppedOrder, DropReason, Plan, Problem, Route
 from coldchain_dispatch.planning.validate import InvalidPlan, assert_valid, violations
 

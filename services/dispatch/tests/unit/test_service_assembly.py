@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coldchain_benchkit.examples import order as line_order
+from coldchain_benchkit.examples import problem as line_problem
+from coldchain_benchkit.examples import vehicle as line_vehicle
 from coldchain_contracts import OrderSpec, OrderStatus
 from coldchain_contracts.orders import OrderAccepted, OrderAmended, OrderDelivered, OrderPickedUp
 from coldchain_dispatch import codec
@@ -17,9 +20,6 @@ from coldchain_dispatch.assembly import Meta, assemble, local_shift
 from coldchain_dispatch.assignments import route_messages
 from coldchain_dispatch.order_book import next_row
 from coldchain_dispatch.planning import solve
-from coldchain_dispatch.planning.examples import order as line_order
-from coldchain_dispatch.planning.examples import problem as line_problem
-from coldchain_dispatch.planning.examples import vehicle as line_vehicle
 from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import GeoPoint, StopKind
 from coldchain_dispatch.planning.validate import violations

@@ -22,7 +22,7 @@ from coldchain_gateway.auth_schemas import (
     UserIn,
     UserOut,
 )
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.security import store
 from coldchain_gateway.security.guard import RateClass, require, store_unavailable
 from coldchain_gateway.security.passwords import hash_password, weakness

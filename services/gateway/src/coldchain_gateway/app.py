@@ -43,6 +43,8 @@ from coldchain_gateway.security.principal import Sessions, TokenAuthenticator
 from coldchain_gateway.security.ratelimit import Limiter, RedisLimiter
 from coldchain_gateway.security.synced_limiter import SyncedLimiter
 from coldchain_gateway.settings import GatewaySettings
+from coldchain_gateway.upstream import KEEPALIVE_EXPIRY_S
+from coldchain_servicekit.internal_auth import internal_headers
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Hook, Runtime, Schema, runtime_app
 
@@ -58,10 +60,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     check_configuration(settings)  # fail fast, before anything connects
     runtime = Runtime.build(settings, with_redis=True)
     assert runtime.redis is not None
-    tracking = httpx.AsyncClient(base_url=settings.tracking_url, timeout=settings.upstream_timeout_s)
-    ingest = httpx.AsyncClient(base_url=settings.ingest_url, timeout=settings.upstream_timeout_s)
-    orders_api = httpx.AsyncClient(base_url=settings.orders_url, timeout=settings.upstream_timeout_s)
-    dispatch_api = httpx.AsyncClient(base_url=settings.dispatch_url, timeout=settings.upstream_timeout_s)
+    # Every upstream call carries the service credential (servicekit internal_auth).
+    credential = internal_headers(settings.internal_token)
+
+    def upstream(base_url: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=base_url,
+            timeout=settings.upstream_timeout_s,
+            headers=credential,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
+        )
+
+    tracking = upstream(settings.tracking_url)
+    ingest = upstream(settings.ingest_url)
+    orders_api = upstream(settings.orders_url)
+    dispatch_api = upstream(settings.dispatch_url)
 
     states = LiveStates()
 
@@ -92,6 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="Coldchain API",
         on_start=[bootstrap_security, expect_states, *start_syncing],
         asyncapi=settings.public_docs,
+        internal_api=False,  # the public API: its own credentials (security/)
         on_stop=[*stop_syncing, tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "

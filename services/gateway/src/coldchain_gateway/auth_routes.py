@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_gateway.auth_schemas import MeOut, TokenOut
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.security import store
 from coldchain_gateway.security.guard import RateClass, client_ip, limit, require, store_unavailable
 from coldchain_gateway.security.passwords import verify_password

@@ -18,6 +18,8 @@ users = Table(
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# Case-insensitive names (`Admin` is `admin`); the column keeps the case it was created with.
+Index("users_username_lower", func.lower(users.c.username), unique=True)
 
 # One row per issued refresh token; rotation marks the old row used and adds one to the
 # same family. A used token presented again means it was stolen: the family is revoked.

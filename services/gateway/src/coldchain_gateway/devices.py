@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coldchain_contracts import DeviceOptions, DeviceRegistered
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_contracts.topics import FLEET_DEVICES
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings

@@ -26,7 +26,7 @@ from coldchain_contracts.dispatch import (
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from coldchain_contracts.topics import DISPATCH_COMMANDS
 from coldchain_gateway.idempotency import principal_of
-from coldchain_gateway.schemas import PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings

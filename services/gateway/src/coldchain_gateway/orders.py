@@ -34,6 +34,7 @@ from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATT
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_COMMANDS
 from coldchain_gateway.idempotency import ids_for, operator_of, principal_of
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
 from coldchain_gateway.order_schemas import (
     ORDER_EXAMPLE,
     BatchAccepted,
@@ -42,7 +43,7 @@ from coldchain_gateway.order_schemas import (
     ReasonIn,
     parse_orders,
 )
-from coldchain_gateway.schemas import MAX_OFFSET, PROTECTED, problem_responses
+from coldchain_gateway.schemas import MAX_OFFSET
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings

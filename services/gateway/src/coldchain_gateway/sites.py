@@ -17,7 +17,8 @@ from pydantic import AfterValidator
 from coldchain_contracts import SiteRole
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_gateway.json_bounds import checked_json
-from coldchain_gateway.schemas import MAX_OFFSET, PROTECTED, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
+from coldchain_gateway.schemas import MAX_OFFSET
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import GatewaySettings
@@ -93,6 +94,17 @@ async def import_sites(
 )
 async def sites_template(request: Request, fmt: Literal["csv", "xlsx"]) -> Response:
     return await forward(_client(request), "orders", "GET", f"/v1/imports/sites/template.{fmt}")
+
+
+@router.get(
+    "/export.{fmt}",
+    summary="Sites as a sites import file (CSV or XLSX; formula-looking text neutralised)",
+    dependencies=[require(Permission.SITES_READ, RateClass.READ)],
+)
+async def export_sites(request: Request, fmt: Literal["csv", "xlsx"], active: bool | None = True) -> Response:
+    return await forward(
+        _client(request), "orders", "GET", f"/v1/sites/export.{fmt}", params={"active": active}
+    )
 
 
 @router.get("/{site_id}", summary="One site", dependencies=[require(Permission.SITES_READ, RateClass.READ)])

@@ -19,7 +19,8 @@ from prometheus_client import Counter
 
 from coldchain_contracts import RawFix, RawFixReceived, SpeedUnit, utcnow
 from coldchain_contracts.topics import TELEMETRY_RAW
-from coldchain_gateway.schemas import PROTECTED, GpsBatchAccepted, GpsBatchIn, GpsFixIn, problem_responses
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses
+from coldchain_gateway.schemas import GpsBatchAccepted, GpsBatchIn, GpsFixIn
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.security.principal import Principal

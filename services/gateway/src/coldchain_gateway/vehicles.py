@@ -17,13 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
-from coldchain_gateway.schemas import (
-    CURSOR_PATTERN,
-    PROTECTED,
-    PeriodStatus,
-    problem_responses,
-    read_responses,
-)
+from coldchain_gateway.openapi_docs import PROTECTED, problem_responses, read_responses
+from coldchain_gateway.schemas import CURSOR_PATTERN, PeriodStatus
 from coldchain_gateway.security.guard import RateClass, require
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.upstream import forward

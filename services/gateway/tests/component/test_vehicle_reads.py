@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from coldchain_gateway.schemas import READ_EXAMPLES
+from coldchain_gateway.openapi_docs import READ_EXAMPLES
 
 from .conftest import AUTH, AppFactory
 

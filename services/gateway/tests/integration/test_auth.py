@@ -135,6 +135,32 @@ async def test_weak_passwords_and_taken_usernames_are_refused(gateway: Gateway) 
     assert taken.status_code == 409
 
 
+async def test_usernames_are_case_insensitive(gateway: Gateway) -> None:
+    """`Admin` beside `admin` was two users; now it is one: refused as taken, and the user
+    logs in whatever the case typed, keeping the name's own case."""
+    admin = await gateway.bearer()
+    clash = await gateway.client.post(
+        "/v1/admin/users", json={"username": "ADMIN", "password": PASSWORD, "role": "viewer"}, headers=admin
+    )
+    assert clash.status_code == 409, clash.text
+    name = f"Kim.{uuid.uuid4().hex[:6]}"
+    created = await gateway.client.post(
+        "/v1/admin/users", json={"username": name, "password": PASSWORD, "role": "viewer"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    again = await gateway.client.post(
+        "/v1/admin/users",
+        json={"username": name.lower(), "password": PASSWORD, "role": "dispatcher"},
+        headers=admin,
+    )
+    assert again.status_code == 409
+    for typed in (name, name.lower(), name.upper()):
+        me = await gateway.client.get("/v1/auth/me", headers=await gateway.bearer(typed, PASSWORD))
+        assert me.status_code == 200, typed
+        assert (me.json()["name"], me.json()["role"]) == (name, "viewer")
+    assert (await gateway.bearer("Admin"))["Authorization"].startswith("Bearer ")
+
+
 async def test_a_device_token_posts_only_for_its_own_devices(gateway: Gateway) -> None:
     mine, other = device(), device()
     created = await gateway.credential("device-tokens", {"name": "terminal", "device_ids": [mine]})

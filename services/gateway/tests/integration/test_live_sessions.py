@@ -85,7 +85,7 @@ async def close_code(ws: ClientConnection, timeout_s: float = 5.0) -> int | None
 
 
 async def test_a_revoked_api_key_and_a_logged_out_user_stop_streaming(open_live: OpenLive) -> None:
-    async with open_live(live_recheck_s=60) as gw:  # only the revocation itself can close them in time
+    async with open_live(live_recheck_s=60) as gw:  # only the revocation itself can close them within 10 s
         admin = await gw.admin()
         created = await gw.http.post(
             "/v1/admin/api-keys", json={"name": "live", "permissions": ["vehicles:read"]}, headers=admin
@@ -101,9 +101,9 @@ async def test_a_revoked_api_key_and_a_logged_out_user_stop_streaming(open_live:
         by_user = await streaming(gw.ws_url, viewer["Authorization"].removeprefix("Bearer "))
 
         assert (await gw.http.delete(f"/v1/admin/api-keys/{key['id']}", headers=admin)).status_code == 204
-        assert await close_code(by_key, timeout_s=3) == CLOSE_UNAUTHENTICATED
+        assert await close_code(by_key, timeout_s=10) == CLOSE_UNAUTHENTICATED
         assert (await gw.http.post("/v1/auth/logout", headers=viewer)).status_code == 204
-        assert await close_code(by_user, timeout_s=3) == CLOSE_UNAUTHENTICATED
+        assert await close_code(by_user, timeout_s=10) == CLOSE_UNAUTHENTICATED
 
 
 async def test_live_connection_attempts_are_rate_limited_per_ip(open_live: OpenLive) -> None:

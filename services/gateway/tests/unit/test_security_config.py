@@ -15,14 +15,21 @@ from coldchain_gateway.security.principal import Principal
 from coldchain_gateway.security.ratelimit import Rate, retry_after
 from coldchain_gateway.security.tokens import InvalidToken, decode_access, issue_access, looks_like_jwt
 from coldchain_gateway.settings import DEV_ADMIN_PASSWORD, DEV_JWT_SECRET, GatewaySettings
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
 pytestmark = pytest.mark.unit
 SECRET = "0123456789abcdef0123456789abcdef-production"
 STRONG = "a long and unguessable passphrase"
+INTERNAL = "a-production-service-credential"  # pragma: allowlist secret
 
 
 def production(**overrides: object) -> GatewaySettings:
-    values: dict[str, object] = {"dev_mode": False, "jwt_secret": SECRET, "admin_password": STRONG}
+    values: dict[str, object] = {
+        "dev_mode": False,
+        "jwt_secret": SECRET,
+        "admin_password": STRONG,
+        "internal_token": INTERNAL,
+    }
     values.update(overrides)
     return GatewaySettings(**values)  # type: ignore[arg-type]
 
@@ -44,6 +51,9 @@ def test_production_settings_with_real_secrets_are_accepted() -> None:
         ({"admin_password": "admin-and-more-letters"}, "weak"),
         ({"dev_ingest_key": "cci_whatever"}, "dev mode only"),
         ({"public_metrics": False}, "GATEWAY_METRICS_TOKEN"),
+        ({"internal_token": None}, "COLDCHAIN_INTERNAL_TOKEN"),
+        ({"internal_token": "short"}, "COLDCHAIN_INTERNAL_TOKEN"),
+        ({"internal_token": DEV_INTERNAL_TOKEN}, "COLDCHAIN_INTERNAL_TOKEN"),
     ],
 )
 def test_insecure_production_settings_are_refused(overrides: dict[str, object], complaint: str) -> None:

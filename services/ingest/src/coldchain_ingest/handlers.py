@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pydantic import TypeAdapter
 
@@ -26,17 +25,8 @@ from coldchain_contracts.topics import FLEET_VEHICLES, TELEMETRY_GPS, TELEMETRY_
 from coldchain_ingest.domain import QualityRules, normalise
 from coldchain_ingest.fix_memory import FixMemory
 from coldchain_servicekit import tracecontext
-from coldchain_servicekit.kafka import (
-    DeadLetters,
-    Delivered,
-    Outgoing,
-    Record,
-    batch_subscriber_options,
-    process_batch,
-    publish_all,
-    records_of,
-    retry_policy,
-)
+from coldchain_servicekit.consumers import Consumers, Delivered, tombstone_aware
+from coldchain_servicekit.kafka import Outgoing, publish_all
 from coldchain_servicekit.settings import ServiceSettings
 
 ACCEPTED = Counter("ingest_fixes_accepted_total", "Fixes published as clean")
@@ -52,15 +42,8 @@ class BindingStore(Protocol):
 
 _RAW = TypeAdapter(RawFixReceived)
 _VEHICLE = TypeAdapter(VehicleRegistered)
-
-
-def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
-    """A vehicle record; a tombstone (null value) reads as the vehicle gone (inactive)."""
-    if record.value is not None:
-        return _VEHICLE.validate_json(record.value)
-    if record.key is None:
-        raise ValueError("tombstone without a key")
-    return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
+# A tombstone (null value) reads as the vehicle gone (inactive).
+vehicle_or_tombstone = tombstone_aware(_VEHICLE, VehicleRegistered.removed)
 
 
 def register(
@@ -72,8 +55,7 @@ def register(
     memory: FixMemory | None = None,
 ) -> None:
     memory = memory or FixMemory()
-    dead_letters = DeadLetters(broker, settings.service_name)
-    retry = retry_policy(settings)
+    consumers = Consumers(broker, settings)
 
     def outgoing(out: FixAccepted | FixRejected, traceparent: str | None) -> Outgoing:
         if isinstance(out, FixAccepted):
@@ -104,15 +86,5 @@ def register(
             v = item.message
             await bindings.apply_vehicle(v.vehicle_id, v.device_ids if v.active else (), v.occurred_at)
 
-    options = batch_subscriber_options(settings)
-    projection_options = {**options, "group_id": f"{settings.service_name}.bindings"}
-
-    @broker.subscriber(TELEMETRY_RAW.name, **options)
-    async def on_raw(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _RAW, on_raw_batch, dead_letters, retry)
-
-    @broker.subscriber(FLEET_VEHICLES.name, **projection_options)
-    async def on_vehicles(msg: KafkaMessage) -> None:
-        await process_batch(
-            records_of(msg.raw_message), vehicle_or_tombstone, on_vehicle_batch, dead_letters, retry
-        )
+    consumers.subscribe(TELEMETRY_RAW.name, _RAW, on_raw_batch)
+    consumers.subscribe(FLEET_VEHICLES.name, vehicle_or_tombstone, on_vehicle_batch, group="bindings")

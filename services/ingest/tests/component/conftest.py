@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from coldchain_contracts import DeviceOptions
+from coldchain_devtools.teltonika.encode import handshake
 from coldchain_ingest.protocols.teltonika.config import TeltonikaConfig
-from coldchain_ingest.protocols.teltonika.encode import handshake
 from coldchain_ingest.protocols.teltonika.server import TeltonikaServer
 from coldchain_servicekit.kafka import Outgoing
 

@@ -12,9 +12,9 @@ import asyncio
 import pytest
 from prometheus_client import REGISTRY
 
+from coldchain_devtools.teltonika.encode import handshake, packet
 from coldchain_ingest.protocols.limits import Rate
 from coldchain_ingest.protocols.teltonika.codec import AvlRecord, GpsElement, IoElement
-from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
 from .conftest import IMEI, NOW, start
 

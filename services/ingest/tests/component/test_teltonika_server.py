@@ -15,9 +15,9 @@ from prometheus_client import REGISTRY
 from coldchain_contracts import DeviceOptions, RawFixReceived
 from coldchain_contracts.devices import TeltonikaIoMap
 from coldchain_contracts.topics import TELEMETRY_RAW
+from coldchain_devtools.teltonika.encode import handshake, packet
 from coldchain_ingest.protocols.teltonika.codec import AvlRecord, GpsElement, IoElement
 from coldchain_ingest.protocols.teltonika.crc import crc16_ibm
-from coldchain_ingest.protocols.teltonika.encode import handshake, packet
 
 from .conftest import IMEI, NOW, Running, start
 

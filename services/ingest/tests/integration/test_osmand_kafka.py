@@ -1,7 +1,8 @@
 """An OsmAnd request to the running ingest app lands on the raw topic, then as a clean fix.
 
 Ingest runs in-process (its whole lifespan: migrations, broker, OsmAnd listener on a free
-port) against real Kafka and PostgreSQL, in a consumer group of its own.
+port) against real Kafka and PostgreSQL, in a consumer group of its own, accepting devices
+it does not know (development mode) so any test id reaches Kafka.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ async def osmand_url(infra: Infra, test_database: str, kafka_topics: None) -> As
         database_url=test_database,
         osmand_port=port,
         teltonika_port=0,  # never the default 5027 a `make run` may hold
+        accept_unknown_devices=True,  # the port's device rule is tested in test_osmand_limits
     )
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coldchain_devtools.teltonika.encode import packet
 from coldchain_ingest.protocols.teltonika.codec import (
     CODEC_8,
     CODEC_8_EXTENDED,
@@ -23,7 +24,6 @@ from coldchain_ingest.protocols.teltonika.codec import (
     imei_from,
 )
 from coldchain_ingest.protocols.teltonika.crc import crc16_ibm
-from coldchain_ingest.protocols.teltonika.encode import packet
 from coldchain_ingest.protocols.teltonika.mapping import DEFAULT_IO_MAP, to_raw_fix
 
 pytestmark = pytest.mark.unit

@@ -16,13 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coldchain_contracts import OrderStatus, SiteRole, TemperatureZone, utcnow
 from coldchain_contracts.identifiers import ID_MAX_LENGTH, ID_PATTERN, TEXT_PATTERN
 from coldchain_orders import importing
-from coldchain_orders.imports import FileError, Format, Kind
+from coldchain_orders.imports import SITE_COLUMNS, FileError, FileTooLarge, Format, Kind
 from coldchain_orders.queries import OrderFilter, OrderQueries
 from coldchain_orders.schemas import SiteIn, SitePatch
 from coldchain_orders.settings import OrdersSettings
 from coldchain_orders.sites import SiteCodeTaken, SiteNotFound, write_site
+from coldchain_orders.sites_export import site_row
 from coldchain_orders.templates import template
 from coldchain_servicekit.problems import problem
+from coldchain_servicekit.spreadsheets import csv_bytes, xlsx_bytes
 
 router = APIRouter(prefix="/v1")
 SiteId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
@@ -89,6 +91,23 @@ async def list_sites(
     return await _queries(request).list_sites(q, role.value if role else None, active, limit, offset)
 
 
+@router.get("/sites/export.{fmt}", tags=["sites"], summary="Sites as a sites import file (CSV or XLSX)")
+async def export_sites(
+    request: Request,
+    fmt: Literal["csv", "xlsx"],
+    active: Annotated[bool | None, Query(description="Only active (true) or inactive (false) sites")] = True,
+) -> Response:
+    settings: OrdersSettings = request.app.state.settings
+    records = await _queries(request).site_records(active, settings.import_max_rows)
+    rows = [site_row(r) for r in records]
+    data = csv_bytes(SITE_COLUMNS, rows) if fmt == "csv" else xlsx_bytes("sites", SITE_COLUMNS, rows)
+    return Response(
+        data,
+        media_type=CONTENT_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="sites.{fmt}"'},
+    )
+
+
 @router.get("/sites/{site_id}", tags=["sites"], summary="One site")
 async def get_site(site_id: SiteId, request: Request) -> dict[str, Any]:
     site = await _queries(request).site(site_id)
@@ -153,13 +172,12 @@ async def import_file(
     settings: OrdersSettings = request.app.state.settings
     engine: AsyncEngine = request.app.state.engine
     data = await request.body()
+    limits = settings.import_limits()
     try:
         if kind == "sites":
-            report = await importing.import_sites(engine, data, format_, utcnow(), settings.import_max_rows)
+            report = await importing.import_sites(engine, data, format_, utcnow(), limits)
         elif kind == "vehicles":
-            report = await importing.import_vehicles(
-                engine, data, format_, utcnow(), settings.import_max_rows
-            )
+            report = await importing.import_vehicles(engine, data, format_, utcnow(), limits)
         else:
             report = await importing.import_orders(
                 engine,
@@ -169,8 +187,10 @@ async def import_file(
                 requested_by=requested_by,
                 tz=ZoneInfo(settings.timezone),
                 now=utcnow(),
-                max_rows=settings.import_max_rows,
+                limits=limits,
             )
+    except FileTooLarge as exc:
+        return problem(413, "Import file too large", str(exc), instance=request.url.path)
     except FileError as exc:
         return problem(422, "Unreadable import file", str(exc), instance=request.url.path)
     return JSONResponse(report)

@@ -15,7 +15,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -35,14 +34,7 @@ from coldchain_orders import commands
 from coldchain_orders import repository as repo
 from coldchain_orders.settings import OrdersSettings
 from coldchain_servicekit import tracecontext
-from coldchain_servicekit.kafka import (
-    DeadLetters,
-    Delivered,
-    batch_subscriber_options,
-    process_batch,
-    records_of,
-    retry_policy,
-)
+from coldchain_servicekit.consumers import Consumers, Delivered
 
 DUPLICATES = Counter("orders_duplicate_messages_total", "Messages already processed (inbox hit)", ["topic"])
 
@@ -60,8 +52,6 @@ def register(
     engine: AsyncEngine,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    dead_letters = DeadLetters(broker, settings.service_name)
-    retry = retry_policy(settings)
     tz = ZoneInfo(settings.timezone)
 
     def in_one_transaction(
@@ -105,19 +95,8 @@ def register(
     on_commands = in_one_transaction(ORDERS_COMMANDS.name, apply_command)
     on_routes = in_one_transaction(DISPATCH_ASSIGNMENTS.name, apply_route)
     on_tracking = in_one_transaction(TRACKING_EVENTS.name, apply_tracking, site_visit)
-    options = batch_subscriber_options(settings)
+    consumers = Consumers(broker, settings)
     # One consumer group per input topic, so a rebalance of one never pauses the others.
-    routes_options = {**options, "group_id": f"{settings.service_name}.assignments"}
-    tracking_options = {**options, "group_id": f"{settings.service_name}.tracking"}
-
-    @broker.subscriber(ORDERS_COMMANDS.name, **options)
-    async def consume_commands(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _COMMAND, on_commands, dead_letters, retry)
-
-    @broker.subscriber(DISPATCH_ASSIGNMENTS.name, **routes_options)
-    async def consume_routes(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _ROUTE, on_routes, dead_letters, retry)
-
-    @broker.subscriber(TRACKING_EVENTS.name, **tracking_options)
-    async def consume_tracking(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _TRACKING, on_tracking, dead_letters, retry)
+    consumers.subscribe(ORDERS_COMMANDS.name, _COMMAND, on_commands)
+    consumers.subscribe(DISPATCH_ASSIGNMENTS.name, _ROUTE, on_routes, group="assignments")
+    consumers.subscribe(TRACKING_EVENTS.name, _TRACKING, on_tracking, group="tracking")

@@ -1,6 +1,7 @@
 """Bulk import of sites, vehicles and orders from CSV or XLSX, validated row by row.
 
-The file is read and every row checked here, synchronously, against the sites the
+The file is parsed in a worker thread within `ReadLimits` (`sheet_reader`), so a hostile
+workbook never holds the event loop. Every row is then checked here against the sites the
 service knows (including sites imported earlier in the same file), so the answer can
 list each rejected row with its line number and reason. Accepted order rows are
 placed with the same use case as a `PlaceOrder` command, with an order id derived
@@ -11,6 +12,7 @@ committed in one transaction with its events.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -23,7 +25,15 @@ from coldchain_contracts import PlaceOrder
 from coldchain_contracts.identifiers import ID_RULE, is_identifier
 from coldchain_orders import commands
 from coldchain_orders import repository as repo
-from coldchain_orders.imports import Format, RowError, order_from_row, read_rows, site_from_row
+from coldchain_orders.imports import (
+    Format,
+    Kind,
+    ReadLimits,
+    RowError,
+    order_from_row,
+    read_rows,
+    site_from_row,
+)
 from coldchain_orders.sites import SiteCodeTaken, write_site
 from coldchain_orders.validation import rejection_reasons
 from coldchain_orders.vehicle_import import vehicle_from_row
@@ -50,10 +60,17 @@ def _report(
     }
 
 
+async def rows_of(
+    data: bytes, fmt: Format, kind: Kind, limits: ReadLimits
+) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows, parsed in a worker thread (openpyxl is synchronous and CPU-bound)."""
+    return await asyncio.to_thread(read_rows, data, fmt, kind, limits)
+
+
 async def import_sites(
-    engine: AsyncEngine, data: bytes, fmt: Format, now: datetime, max_rows: int
+    engine: AsyncEngine, data: bytes, fmt: Format, now: datetime, limits: ReadLimits
 ) -> dict[str, Any]:
-    rows = read_rows(data, fmt, "sites", max_rows)
+    rows = await rows_of(data, fmt, "sites", limits)
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -76,10 +93,10 @@ async def import_sites(
 
 
 async def import_vehicles(
-    engine: AsyncEngine, data: bytes, fmt: Format, now: datetime, max_rows: int
+    engine: AsyncEngine, data: bytes, fmt: Format, now: datetime, limits: ReadLimits
 ) -> dict[str, Any]:
     """Each row through the same rules as a PUT; a refused row creates nothing, the rest commit."""
-    rows = read_rows(data, fmt, "vehicles", max_rows)
+    rows = await rows_of(data, fmt, "vehicles", limits)
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -116,9 +133,9 @@ async def import_orders(
     requested_by: str,
     tz: ZoneInfo,
     now: datetime,
-    max_rows: int,
+    limits: ReadLimits,
 ) -> dict[str, Any]:
-    rows = read_rows(data, fmt, "orders", max_rows)
+    rows = await rows_of(data, fmt, "orders", limits)
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     import_id = uuid.uuid4()

@@ -1,26 +1,24 @@
-"""Import files (CSV or XLSX) read into rows, and rows into sites and orders (templates: `templates`).
+"""Import files read into rows (`sheet_reader`, within its limits), and rows into sites and
+orders (vehicles: `vehicle_import`; templates: `templates`).
 
 Pure apart from the bytes it is given. Row numbers are the file's own: the header is
-row 1, so the first data row is 2, as a spreadsheet shows it. A CSV may be UTF-8 (with
-or without BOM) or CP949, the encoding Korean Excel saves CSV in.
+row 1, so the first data row is 2, as a spreadsheet shows it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from coldchain_contracts import Contact, OpeningHours, OrderSpec, SiteUpserted
+from coldchain_orders.sheet_reader import FileError, FileTooLarge, Format, ReadLimits, read_table
 
-Format = Literal["csv", "xlsx"]
+__all__ = ["FileError", "FileTooLarge", "Format", "ReadLimits", "RowError", "read_rows"]
+
 Kind = Literal["sites", "orders", "vehicles"]
 
 SITE_COLUMNS = (
@@ -53,76 +51,17 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-class FileError(ValueError):
-    """The file as a whole cannot be read (format, header)."""
-
-
 class RowError(ValueError):
-    """One row cannot become a site or an order; the message says why."""
+    """One row cannot become a site, an order or a vehicle; the message says why."""
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _csv_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp949")
-        except UnicodeDecodeError as exc:
-            raise FileError("the CSV is neither UTF-8 nor CP949 text") from exc
-
-
-def _raw_rows(data: bytes, fmt: Format) -> Iterator[tuple[int, list[str]]]:
-    if fmt == "csv":
-        reader = csv.reader(io.StringIO(_csv_text(data), newline=""))
-        for row in reader:
-            yield reader.line_num, [c.strip() for c in row]
-        return
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise FileError(f"not a readable .xlsx workbook ({type(exc).__name__})") from exc
-    sheet = book.worksheets[0]
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, [_cell(c) for c in row]
-    book.close()
-
-
-def read_rows(data: bytes, fmt: Format, kind: Kind, max_rows: int) -> list[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for every non-blank data row; the header names the columns."""
-    rows = _raw_rows(data, fmt)
-    header: list[str] | None = None
-    found: list[tuple[int, dict[str, str]]] = []
-    for number, cells in rows:
-        if not any(cells):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in cells]
-            missing = [c for c in REQUIRED[kind] if c not in header]
-            if missing:
-                raise FileError(f"header row lacks the column(s) {', '.join(missing)}")
-            continue
-        if len(found) >= max_rows:
-            raise FileError(f"more than {max_rows} rows; split the file")
-        found.append(
-            (number, {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name})
-        )
-    if header is None:
-        raise FileError("the file is empty")
-    return found
+def read_rows(
+    data: bytes, fmt: Format, kind: Kind, limits: ReadLimits | int
+) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for every non-blank data row (`limits`: or just max rows)."""
+    if isinstance(limits, int):
+        limits = ReadLimits(max_rows=limits)
+    return read_table(data, fmt, REQUIRED[kind], limits)
 
 
 # Rows to values ------------------------------------------------------------------------

@@ -127,6 +127,14 @@ class OrderQueries:
             rows = (await conn.execute(stmt.order_by(sites.c.code).limit(limit).offset(offset))).all()
         return {"total": total, "limit": limit, "offset": offset, "items": [r.record for r in rows]}
 
+    async def site_records(self, active: bool | None, limit: int) -> list[dict[str, Any]]:
+        """Every site's record by code (`active` filters), at most `limit` of them."""
+        stmt = select(sites.c.record).order_by(sites.c.code).limit(limit)
+        if active is not None:
+            stmt = stmt.where(sites.c.active == active)
+        async with self._engine.connect() as conn:
+            return [dict(r.record) for r in (await conn.execute(stmt)).all()]
+
     async def site(self, site_id: str) -> dict[str, Any] | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(sites.c.record).where(sites.c.site_id == site_id))).first()

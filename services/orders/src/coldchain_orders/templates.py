@@ -1,13 +1,12 @@
-"""Downloadable import templates: the header row and example rows, as CSV or XLSX."""
+"""Downloadable import templates: the header row and example rows, as CSV or XLSX.
+
+Written with servicekit's spreadsheet writers, which neutralise formula-looking cells.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
-
 from coldchain_orders.imports import COLUMNS, Format, Kind
+from coldchain_servicekit.spreadsheets import csv_bytes, xlsx_bytes
 
 EXAMPLES: dict[Kind, tuple[dict[str, str], ...]] = {
     "sites": (
@@ -44,19 +43,4 @@ EXAMPLES: dict[Kind, tuple[dict[str, str], ...]] = {
 def template(kind: Kind, fmt: Format) -> bytes:
     columns = COLUMNS[kind]
     rows = [[example.get(c, "") for c in columns] for example in EXAMPLES[kind]]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8-sig")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = kind
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return csv_bytes(columns, rows) if fmt == "csv" else xlsx_bytes(kind, columns, rows)

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from coldchain_contracts import AmendOrder, CancelOrder, OrderChanges, PlaceOrder
 from coldchain_contracts.orders import OrderCommand
 from coldchain_contracts.topics import ORDERS_EVENTS
-from coldchain_devtools.testing import Infra, eventually, free_port, records_with_key
+from coldchain_devtools.testing import Infra, eventually, free_port, internal_auth, records_with_key
 from coldchain_orders.app import create_app
 from coldchain_orders.db import outbox
 from coldchain_orders.relay import OutboxRelay
@@ -84,7 +84,9 @@ async def test_a_relay_killed_before_publishing_loses_no_event_and_duplicates_no
     engine = make_engine(database)
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://orders", headers=internal_auth()
+        ) as http,
     ):
         pickup, dropoff = await put_sites(http)
         command = place(pickup, dropoff)
@@ -141,7 +143,7 @@ async def test_events_of_one_order_arrive_in_order_with_competing_relays(
     orders: list[PlaceOrder] = []
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://orders"
+            transport=httpx.ASGITransport(app=app), base_url="http://orders", headers=internal_auth()
         ) as http:
             pickup, dropoff = await put_sites(http)
             orders = [place(pickup, dropoff) for _ in range(8)]
@@ -247,7 +249,7 @@ async def test_an_orders_process_killed_after_commit_publishes_every_event_once_
     first = _start_orders({**env, "ORDERS_RELAY_ENABLED": "false"}, log)
     try:
         await _ready(port, first, log)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=internal_auth()) as http:
             pickup, dropoff = await put_sites(http)
             command = place(pickup, dropoff)
             await send(kafka_producer, command, CancelOrder(order_id=command.order_id, reason="kill test"))

@@ -32,7 +32,7 @@ from redis.asyncio import Redis
 
 from coldchain_contracts import AnyTrackingEvent, VehicleStateChanged
 from coldchain_contracts.tracking_events import TrackingEvent
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis
+from coldchain_tracking.analysis.state import VehicleAnalysis
 from coldchain_tracking.live_state import VEHICLE_INDEX_KEY, VEHICLES_KEY, _micros, _state_key
 
 _COMMIT = """

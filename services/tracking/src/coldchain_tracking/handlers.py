@@ -16,22 +16,13 @@ from datetime import UTC, datetime
 
 import structlog
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter, Histogram
 from pydantic import TypeAdapter
 
 from coldchain_contracts import FixAccepted, SiteUpserted, VehicleRegistered
 from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES, TELEMETRY_GPS
 from coldchain_servicekit import tracecontext
-from coldchain_servicekit.kafka import (
-    DeadLetters,
-    Delivered,
-    Record,
-    batch_subscriber_options,
-    process_batch,
-    records_of,
-    retry_policy,
-)
+from coldchain_servicekit.consumers import Consumers, Delivered, tombstone_aware
 from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
@@ -53,21 +44,9 @@ _SITE = TypeAdapter(SiteUpserted)
 _VEHICLE = TypeAdapter(VehicleRegistered)
 
 
-def site_or_tombstone(record: Record) -> SiteUpserted:
-    """A site record; a tombstone (null value) reads as the site gone (inactive)."""
-    if record.value is not None:
-        return _SITE.validate_json(record.value)
-    if record.key is None:
-        raise ValueError("tombstone without a key")
-    return SiteUpserted(site_id=record.key.decode(), code="-", latitude=0, longitude=0, active=False)
-
-
-def vehicle_or_tombstone(record: Record) -> VehicleRegistered:
-    if record.value is not None:
-        return _VEHICLE.validate_json(record.value)
-    if record.key is None:
-        raise ValueError("tombstone without a key")
-    return VehicleRegistered(vehicle_id=record.key.decode(), active=False, producer="tombstone")
+# A tombstone (null value) reads as the site or vehicle gone (inactive).
+site_or_tombstone = tombstone_aware(_SITE, SiteUpserted.removed)
+vehicle_or_tombstone = tombstone_aware(_VEHICLE, VehicleRegistered.removed)
 
 
 def register(
@@ -77,9 +56,6 @@ def register(
     runner: AnalysisRunner,
     reference: ReferenceData,
 ) -> None:
-    dead_letters = DeadLetters(broker, settings.service_name)
-    retry = retry_policy(settings)
-
     async def apply(batch: list[Delivered[FixAccepted]]) -> None:
         fixes = [d.message for d in batch]
         stored = await history.append(fixes)
@@ -106,20 +82,7 @@ def register(
         for d in batch:
             await reference.apply_vehicle(d.message)
 
-    options = batch_subscriber_options(settings)
-
-    @broker.subscriber(TELEMETRY_GPS.name, **options)
-    async def on_fixes(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _FIX, apply, dead_letters, retry)
-
-    @broker.subscriber(FLEET_SITES.name, **{**options, "group_id": f"{settings.service_name}.geofences"})
-    async def on_sites(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), site_or_tombstone, apply_sites, dead_letters, retry)
-
-    @broker.subscriber(
-        FLEET_VEHICLES.name, **{**options, "group_id": f"{settings.service_name}.compartments"}
-    )
-    async def on_vehicles(msg: KafkaMessage) -> None:
-        await process_batch(
-            records_of(msg.raw_message), vehicle_or_tombstone, apply_vehicles, dead_letters, retry
-        )
+    consumers = Consumers(broker, settings)
+    consumers.subscribe(TELEMETRY_GPS.name, _FIX, apply)
+    consumers.subscribe(FLEET_SITES.name, site_or_tombstone, apply_sites, group="geofences")
+    consumers.subscribe(FLEET_VEHICLES.name, vehicle_or_tombstone, apply_vehicles, group="compartments")

@@ -3,26 +3,18 @@
 Its own consumer group (`<service>.loads`), so it keeps its own offsets apart from the
 fix pipeline. A record that is not an order event goes to
 `orders.events.v1.<service>.dlq`; a database outage is retried with backoff like every
-consumer (servicekit.kafka.process_batch). Offsets are committed after the rows are.
+consumer (servicekit's consumer kit). Offsets are committed after the rows are.
 """
 
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pydantic import TypeAdapter
 
 from coldchain_contracts.orders import AnyOrderEvent, OrderEvent
 from coldchain_contracts.topics import ORDERS_EVENTS
-from coldchain_servicekit.kafka import (
-    DeadLetters,
-    Delivered,
-    batch_subscriber_options,
-    process_batch,
-    records_of,
-    retry_policy,
-)
+from coldchain_servicekit.consumers import Consumers, Delivered
 from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.settings import TrackingSettings
 
@@ -31,13 +23,8 @@ _EVENT: TypeAdapter[OrderEvent] = TypeAdapter(AnyOrderEvent)
 
 
 def register(broker: KafkaBroker, settings: TrackingSettings, store: LoadStore) -> None:
-    dead_letters = DeadLetters(broker, settings.service_name)
-    retry = retry_policy(settings)
-    options = {**batch_subscriber_options(settings), "group_id": f"{settings.service_name}.loads"}
 
     async def apply(batch: list[Delivered[OrderEvent]]) -> None:
         ORDER_EVENTS_APPLIED.inc(await store.apply([d.message for d in batch]))
 
-    @broker.subscriber(ORDERS_EVENTS.name, **options)
-    async def on_order_events(msg: KafkaMessage) -> None:
-        await process_batch(records_of(msg.raw_message), _EVENT, apply, dead_letters, retry)
+    Consumers(broker, settings).subscribe(ORDERS_EVENTS.name, _EVENT, apply, group="loads")

@@ -18,7 +18,6 @@ from coldchain_tracking.kpi_reader import KpiReader
 from coldchain_tracking.record_reader import RecordReader
 from coldchain_tracking.reports.document import as_csv, as_json
 from coldchain_tracking.reports.kpis import as_json as kpis_json
-from coldchain_tracking.reports.pdf import as_pdf
 
 router = APIRouter(tags=["reports"])
 Format = Literal["json", "csv", "pdf"]
@@ -57,6 +56,9 @@ async def temperature_record(
             headers={"Content-Disposition": f'attachment; filename="{_safe(name)}.csv"'},
         )
     if fmt == "pdf":
+        # Imported here: reportlab's charts cost seconds at start-up, and few requests ask for a PDF.
+        from coldchain_tracking.reports.pdf import as_pdf
+
         pdf = await run_in_threadpool(as_pdf, header, record)  # CPU-bound: off the event loop
         return Response(
             pdf,

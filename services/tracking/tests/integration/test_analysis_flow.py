@@ -43,7 +43,8 @@ from coldchain_contracts.topics import (
 from coldchain_devtools.testing import Infra, eventually, records_with_key
 from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import advance
 from coldchain_tracking.analysis_store import AnalysisStore, Commit
 from coldchain_tracking.app import create_app
 from coldchain_tracking.domain import state_from_fix

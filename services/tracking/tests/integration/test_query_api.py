@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import FixAccepted, ReeferReading
 from coldchain_contracts.tracking_events import TripEnded, TripStarted
-from coldchain_devtools.testing import Infra
+from coldchain_devtools.testing import Infra, internal_auth
 from coldchain_tracking.app import create_app
 from coldchain_tracking.domain import state_from_fix
 from coldchain_tracking.live_state import LiveStateStore
@@ -41,7 +41,7 @@ async def redis_url(infra: Infra) -> AsyncIterator[str]:
 async def api(test_database: str, engine: AsyncEngine, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(TrackingSettings(database_url=test_database, redis_url=redis_url))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://tracking"
+        transport=httpx.ASGITransport(app=app), base_url="http://tracking", headers=internal_auth()
     ) as client:
         yield client
     await app.state.live._redis.aclose()

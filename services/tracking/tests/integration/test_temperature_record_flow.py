@@ -52,7 +52,7 @@ from coldchain_contracts.topics import (
     TRACKING_EVENTS,
     dlq_topic,
 )
-from coldchain_devtools.testing import Infra, eventually
+from coldchain_devtools.testing import Infra, eventually, internal_auth
 from coldchain_tracking.app import create_app
 from coldchain_tracking.settings import TrackingSettings
 
@@ -240,7 +240,7 @@ async def test_a_delivered_order_has_a_complete_in_band_record_and_counts_in_the
         await kafka_producer.flush()
 
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://tracking"
+            transport=httpx.ASGITransport(app=app), base_url="http://tracking", headers=internal_auth()
         ) as http:
 
             async def record(order_id: uuid.UUID, want: int, verdict: str) -> dict[str, Any] | None:

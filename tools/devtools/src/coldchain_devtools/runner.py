@@ -22,6 +22,7 @@ from coldchain_devtools.processes import NotReady, start_module, stop_all, wait_
 from coldchain_devtools.simulator import DEV_INGEST_KEY
 from coldchain_devtools.supervisor import Supervisor
 from coldchain_devtools.topics import ensure_topics
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
 DEFAULT_PORTS = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
 # Each service reads <SVC>_HTTP_PORT itself; the supervisor reads the same to probe it.
@@ -34,7 +35,12 @@ LOGS = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local") / "logs"
 # (docs/gateway-security.md). Set GATEWAY_DEV_MODE=false and real secrets to try production mode.
 # The demo also shortens tracking's reorder buffer (the simulator posts in order), so a
 # site visit is final, and an order picked up or delivered, 30 s after it happens, not 2 min.
-DEV_ENV = {"GATEWAY_DEV_MODE": "true", "TRACKING_LATENESS_S": "30", "TRACKING_FLUSH_AFTER_S": "30"}
+DEV_ENV = {
+    "GATEWAY_DEV_MODE": "true",
+    "COLDCHAIN_INTERNAL_TOKEN": DEV_INTERNAL_TOKEN,  # the service credential of the internal APIs
+    "TRACKING_LATENESS_S": "30",
+    "TRACKING_FLUSH_AFTER_S": "30",
+}
 DEV_ADMIN = (
     os.environ.get("GATEWAY_ADMIN_USERNAME", "admin"),
     os.environ.get("GATEWAY_ADMIN_PASSWORD", "coldchain-dev-admin"),

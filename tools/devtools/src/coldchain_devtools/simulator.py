@@ -5,7 +5,9 @@ Pure movement logic (`Truck.step`) is separate from the I/O so it can be tested.
 `dispatch.assignments.v1` gives it a route, drives to each stop at an urban speed along a
 two-leg, road-like route, stays there for the stop's service time (capped for the demo's
 pace, never under tracking's geofence dwell) and drives home after the last one. Without
-Kafka (`--kafka` unset) the trucks roam between anchors instead. Temperatures wander
+Kafka (`--kafka` unset) the trucks roam between anchors instead. On a simulated clock
+(`make simulate-day`, `sim_day`) a truck also waits at a stop until its planned departure
+and runs at highway speed past a leg's first 30 km, as dispatch plans. Temperatures wander
 inside the band of the truck's body type, with an occasional door opening.
 """
 
@@ -17,7 +19,7 @@ import math
 import os
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -59,6 +61,8 @@ class Stop:
     position: tuple[float, float]
     service_s: float
     key: str = ""  # order id and stop kind: a stop served once is not driven to again
+    leave_at: datetime | None = None
+    """Planned departure: a truck with a `clock` waits at the stop until then."""
 
 
 @dataclass
@@ -80,6 +84,14 @@ class Truck:
     stops: list[Stop] = field(default_factory=list)
     revision: int = -1
     served: set[str] = field(default_factory=set)
+    clock: datetime | None = None
+    """Simulated now, set by a caller that runs its own clock (`sim_day`); None: no waiting
+    for planned departures (the demo's real-time pace)."""
+    hold_until: datetime | None = None
+    highway_kmh: float | None = None
+    """Set: past the first 30 km of a leg the truck runs at about this speed (dispatch's
+    default speed profile, so long runs take as long as planned); None: urban speeds only."""
+    leg_km: float = 0.0
 
     def assign(self, revision: int, stops: list[Stop]) -> None:
         """Follow a newer route from here on (stops already served are not in it again)."""
@@ -91,6 +103,7 @@ class Truck:
 
     def _head_on(self) -> None:
         """Drive to the next stop, else back to the depot, else stay parked."""
+        self.leg_km = 0.0
         if self.stops:
             self.route = road_like_route(self.position, self.stops[0].position)
         elif self.home is not None and haversine_m(self.position, self.home) > 50:
@@ -114,6 +127,15 @@ class Truck:
     def _dwell(self, dt_s: float) -> None:
         self.dwell_s -= dt_s
         self.speed_kmh = 0.0
+        clock, hold = self.clock, self.hold_until
+        if (
+            self.dwell_s <= 0
+            and clock is not None
+            and hold is not None
+            and clock + timedelta(seconds=dt_s) < hold
+        ):
+            self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here
+            return
         if self.dwell_s <= 0:
             self.ignition = True
             if self.roam:
@@ -123,8 +145,11 @@ class Truck:
 
     def _drive(self, dt_s: float) -> None:
         self.speed_kmh = max(5.0, min(70.0, self.rng.gauss(40.0, 10.0)))
+        if self.highway_kmh is not None and self.leg_km > 30:
+            self.speed_kmh = max(50.0, min(100.0, self.rng.gauss(self.highway_kmh, 8.0)))
         travel = self.speed_kmh / 3.6 * dt_s
         self.odometer_km += travel / 1000
+        self.leg_km += travel / 1000
         while self.route and travel > 0:
             waypoint = self.route[0]
             remaining = haversine_m(self.position, waypoint)
@@ -148,7 +173,7 @@ class Truck:
         elif self.stops and haversine_m(self.position, self.stops[0].position) < 1:
             stop = self.stops.pop(0)  # at the stop: serve it, doors open
             self.served.add(stop.key)
-            self.dwell_s = stop.service_s
+            self.dwell_s, self.hold_until = stop.service_s, stop.leave_at
 
     def fix(self, now: datetime) -> dict[str, Any]:
         band = BANDS[self.body]
@@ -211,6 +236,7 @@ def stops_of(route: RouteAssigned, service_cap_s: float) -> list[Stop]:
                 90.0, min((s.planned_departure - s.planned_arrival).total_seconds(), service_cap_s)
             ),
             key=f"{s.order_id}:{s.kind.value}",
+            leave_at=s.planned_departure,
         )
         for s in sorted(route.stops, key=lambda s: s.sequence)
     ]

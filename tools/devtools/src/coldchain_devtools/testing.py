@@ -29,11 +29,20 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from coldchain_devtools.processes import SERVICES, start_module, stop_all, wait_ready
 from coldchain_devtools.topics import ensure_topics
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[4]
 # `make test` points this at .local/test, so test state stays apart from `make run`'s.
 LOCAL_DIR = Path(os.environ.get("COLDCHAIN_LOCAL_DIR") or REPO / ".local")
+# Internal APIs need the service credential (servicekit internal_auth): services built
+# in-process read it from here, `running_system`'s processes inherit it.
+os.environ.setdefault("COLDCHAIN_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)
+
+
+def internal_auth() -> dict[str, str]:
+    """Headers of a caller of an internal API (what the gateway sends upstream)."""
+    return {"Authorization": f"Bearer {os.environ['COLDCHAIN_INTERNAL_TOKEN']}"}
 
 
 @dataclass(frozen=True)
@@ -310,3 +319,22 @@ async def dev_admin_headers(gateway_url: str) -> dict[str, str]:
         )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def register_device(
+    gateway_url: str, device_id: str, protocol: str, vehicle_id: str | None = None
+) -> None:
+    """Register a device through the gateway as an admin would (`PUT /v1/devices/{id}`),
+    and wait until ingest lists it. Outside dev mode the device ports accept only devices
+    bound to a vehicle, so pass `vehicle_id` for a device that reports on one."""
+    headers = await dev_admin_headers(gateway_url)
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10, headers=headers) as client:
+        body = {"vehicle_id": vehicle_id, "protocol": protocol}
+        response = await client.put(f"/v1/devices/{device_id}", json=body)
+        assert response.status_code == 202, response.text
+
+        async def listed() -> bool | None:
+            r = await client.get(f"/v1/devices/{device_id}")
+            return True if r.status_code == 200 and r.json()["active"] else None
+
+        await eventually(listed, timeout_s=15)

@@ -1,7 +1,9 @@
 """OR-tools routing on a `RoutingProblem`: pickup-and-delivery pairs with guided local search.
 
-It expresses everything the problem type holds (allowed vehicles, optional shipments,
-maximum durations, fixed costs), so it is the portfolio's fallback. `first_solution`
+It expresses everything the problem type holds (allowed vehicles, optional shipments and
+jobs, maximum durations, fixed costs), so it is the portfolio's fallback. A job's goods
+ride from the start: each load dimension's start is left free (at least what the route's
+jobs deliver) and a job takes its amount off, so jobs and shipments share one dimension. `first_solution`
 is PARALLEL_CHEAPEST_INSERTION by default (pair-aware); PATH_CHEAPEST_ARC is OR-tools'
 usual default, kept for the plain reference in the benchmarks.
 """
@@ -49,7 +51,18 @@ def _nodes(problem: RoutingProblem) -> _Nodes:
             visit[len(locations)] = Visit(si, pickup)
             locations.append(step.location)
             service.append(step.service)
+    for ji, j in enumerate(problem.jobs):
+        visit[len(locations)] = Visit(ji, False, job=True)
+        locations.append(j.step.location)
+        service.append(j.step.service)
     return _Nodes(locations, service, starts, ends, owner, visit)
+
+
+def _demand(problem: RoutingProblem, visit: Visit, k: int) -> int:
+    if visit.job:
+        return -problem.jobs[visit.shipment].amount[k]
+    amount = problem.shipments[visit.shipment].amount[k]
+    return amount if visit.pickup else -amount
 
 
 def solve(
@@ -73,11 +86,10 @@ def solve(
     for k in range(problem.dimensions):
         demand = [0] * len(nodes.locations)
         for node, visit in nodes.visit.items():
-            amount = problem.shipments[visit.shipment].amount[k]
-            demand[node] = amount if visit.pickup else -amount
+            demand[node] = _demand(problem, visit, k)
         caps = [problem.vehicles[vi].capacity[k] for vi in nodes.owner]
         routing.AddDimensionWithVehicleCapacity(
-            routing.RegisterUnaryTransitVector(demand), 0, caps, True, f"load{k}"
+            routing.RegisterUnaryTransitVector(demand), 0, caps, not problem.jobs, f"load{k}"
         )
     for e, vi in enumerate(nodes.owner):
         v = problem.vehicles[vi]
@@ -102,6 +114,15 @@ def solve(
             routing.VehicleVar(d).SetValues([-1, *allowed])
         if not s.required:
             routing.AddDisjunction([p, d], s.prize, 2)
+    for ji, j in enumerate(problem.jobs):
+        n = manager.NodeToIndex(first_node + 2 * len(problem.shipments) + ji)
+        clock.CumulVar(n).SetRange(j.step.tw_early, j.step.tw_late)
+        if j.vehicles is not None:
+            routing.VehicleVar(n).SetValues(
+                [-1, *(e for e, vi in enumerate(nodes.owner) if vi in j.vehicles)]
+            )
+        if not j.required:
+            routing.AddDisjunction([n], j.prize)
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = first_solution
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH

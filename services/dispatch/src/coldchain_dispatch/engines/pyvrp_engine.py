@@ -1,4 +1,4 @@
-"""PyVRP (iterated local search) on a `RoutingProblem`: shipments are PyVRP shipments.
+"""PyVRP (iterated local search) on a `RoutingProblem`: shipments are PyVRP shipments, jobs clients.
 
 Which vehicles may carry a shipment is expressed with PyVRP's routing profiles: a
 vehicle's profile makes every leg into a stop it may not serve prohibitively long, so
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from pyvrp import (
     Activity,
+    Client,
     CostEvaluator,
     Depot,
     Location,
@@ -29,6 +30,7 @@ from pyvrp.constants import MAX_VALUE
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
 
+from coldchain_dispatch.engines import problem as neutral
 from coldchain_dispatch.engines.problem import EngineResult, EngineRoute, RoutingProblem, Visit
 
 NAME = "pyvrp"
@@ -43,13 +45,19 @@ UNBOUNDED = int(np.iinfo(np.int64).max)
 def _forbidden(problem: RoutingProblem) -> list[frozenset[int]]:
     """Per vehicle, the locations of the stops it may not serve."""
     out: list[set[int]] = [set() for _ in problem.vehicles]
-    for s in problem.shipments:
-        if s.vehicles is None:
+    for t in problem.tasks:
+        if t.vehicles is None:
             continue
         for vi in range(len(problem.vehicles)):
-            if vi not in s.vehicles:
-                out[vi].update((s.pickup.location, s.delivery.location))
+            if vi not in t.vehicles:
+                out[vi].update(_locations(t))
     return [frozenset(f) for f in out]
+
+
+def _locations(task: neutral.Shipment | neutral.Job) -> set[int]:
+    if isinstance(task, neutral.Job):
+        return {task.step.location}
+    return {task.pickup.location, task.delivery.location}
 
 
 def expresses(problem: RoutingProblem) -> bool:
@@ -58,9 +66,9 @@ def expresses(problem: RoutingProblem) -> bool:
     for vi, v in enumerate(problem.vehicles):
         if {v.start, v.end} & forbidden[vi]:
             return False
-    for s in problem.shipments:
-        for vi in s.vehicles if s.vehicles is not None else range(len(problem.vehicles)):
-            if {s.pickup.location, s.delivery.location} & forbidden[vi]:
+    for t in problem.tasks:
+        for vi in t.vehicles if t.vehicles is not None else range(len(problem.vehicles)):
+            if _locations(t) & forbidden[vi]:
                 return False
     return True
 
@@ -117,9 +125,21 @@ def to_data(problem: RoutingProblem) -> ProblemData:
         )
         for s in problem.shipments
     ]
+    clients = [
+        Client(
+            location=j.step.location,
+            delivery=list(j.amount),
+            service_duration=j.step.service,
+            tw_early=j.step.tw_early,
+            tw_late=j.step.tw_late,
+            prize=j.prize,
+            required=j.required,
+        )
+        for j in problem.jobs
+    ]
     return ProblemData(
         locations=locations,
-        clients=[],
+        clients=clients,
         depots=depots,
         vehicle_types=vehicle_types,
         distance_matrices=[m[0] for m in matrices],
@@ -129,7 +149,7 @@ def to_data(problem: RoutingProblem) -> ProblemData:
 
 
 def _activities(route: Route) -> list[Activity]:
-    return [Activity(a.type, a.idx) for a in route if a.is_shipment()]
+    return [Activity(a.type, a.idx) for a in route if a.is_shipment() or a.is_client()]
 
 
 def _run(
@@ -194,7 +214,9 @@ def solve(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> Engine
         best = _run(data, remaining, seed)
     routes: list[EngineRoute] = []
     for route in best.routes():
-        visits = tuple(Visit(a.idx, a.is_pickup()) for a in route if a.is_shipment())
+        visits = tuple(
+            Visit(a.idx, a.is_pickup(), job=a.is_client()) for a in route if a.is_shipment() or a.is_client()
+        )
         if visits:
             routes.append(EngineRoute(route.vehicle_type(), visits))
     feasible = best.is_feasible()

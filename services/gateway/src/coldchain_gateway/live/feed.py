@@ -20,7 +20,7 @@ from prometheus_client import Counter
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS, ORDERS_EVENTS, TRACKING_EVENTS, VEHICLE_STATE
 from coldchain_gateway.live.hub import LiveHub
 from coldchain_gateway.live.subscription import Channel, LiveItem
-from coldchain_servicekit.kafka import Record, records_of, undecoded
+from coldchain_servicekit.consumers import Record, records_of, undecoded
 
 UNREADABLE = Counter(
     "gateway_live_unreadable_total", "Live-topic records that were not JSON objects", ["topic"]

@@ -26,7 +26,7 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Gauge
 
 from coldchain_contracts.topics import VEHICLE_STATE
-from coldchain_servicekit.kafka import Record, records_of, undecoded
+from coldchain_servicekit.consumers import Record, records_of, undecoded
 
 CACHED = Gauge("gateway_cached_vehicle_states", "Vehicles whose latest state this replica holds")
 

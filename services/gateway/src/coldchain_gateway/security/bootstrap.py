@@ -9,6 +9,7 @@ from coldchain_gateway.security import store
 from coldchain_gateway.security.passwords import hash_password, weakness
 from coldchain_gateway.security.permissions import Permission
 from coldchain_gateway.settings import DEV_ADMIN_PASSWORD, DEV_INGEST_KEY, DEV_JWT_SECRET, GatewaySettings
+from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN, MIN_TOKEN_LENGTH
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,6 +48,12 @@ def configuration_problems(settings: GatewaySettings) -> list[str]:
         problems.append("GATEWAY_DEV_INGEST_KEY is for dev mode only; create keys with /v1/admin/api-keys")
     if not settings.public_metrics and settings.metrics_token is None:
         problems.append("GATEWAY_PUBLIC_METRICS=false needs GATEWAY_METRICS_TOKEN")
+    internal = settings.internal_token.get_secret_value() if settings.internal_token else ""
+    if len(internal) < MIN_TOKEN_LENGTH or internal == DEV_INTERNAL_TOKEN:
+        problems.append(
+            f"COLDCHAIN_INTERNAL_TOKEN must be a secret of at least {MIN_TOKEN_LENGTH} characters "
+            "(not the dev one), the same for every service"
+        )
     return problems
 
 

@@ -63,8 +63,11 @@ def _credential(row: Any) -> Credential:
 
 
 async def user_by_name(engine: AsyncEngine, username: str) -> User | None:
+    """Case-insensitive: `Admin` finds `admin` (the unique index is on lower(username))."""
     async with engine.connect() as conn:
-        row = (await conn.execute(select(users).where(users.c.username == username))).first()
+        row = (
+            await conn.execute(select(users).where(func.lower(users.c.username) == func.lower(username)))
+        ).first()
     return _user(row) if row else None
 
 
@@ -79,13 +82,13 @@ async def user_by_id(engine: AsyncEngine, user_id: str) -> User | None:
 
 
 async def create_user(engine: AsyncEngine, username: str, password_hash: str, role: str) -> User | None:
-    """None when the username is taken."""
+    """None when the username is taken, in any case."""
     async with engine.begin() as conn:
         row = (
             await conn.execute(
                 insert(users)
                 .values(id=uuid.uuid4(), username=username, password_hash=password_hash, role=role)
-                .on_conflict_do_nothing(index_elements=["username"])
+                .on_conflict_do_nothing()  # either unique index: the name, or its lower case
                 .returning(*users.c)
             )
         ).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coldchain_contracts import ActiveAlert, CompartmentStatus, Motion, VehicleStateChanged
 from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.excursions import ChannelWatch
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis
+from coldchain_tracking.analysis.state import VehicleAnalysis
 
 
 def enriched(

@@ -21,43 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from coldchain_contracts import AlertKind, ChannelState, Motion
+from coldchain_contracts import AlertKind
 from coldchain_contracts.tracking_events import TrackingEvent
-from coldchain_tracking.analysis import alerts, excursions, geofences, trips
+from coldchain_tracking.analysis import alerts, excursions, geofences, observers, trips
 from coldchain_tracking.analysis.alerts import AlertTrack
-from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext
-from coldchain_tracking.analysis.excursions import ChannelWatch
-from coldchain_tracking.analysis.geofences import Presence
 from coldchain_tracking.analysis.motion import classify, is_moving, speed_of
 from coldchain_tracking.analysis.sample import Point, Sample
-from coldchain_tracking.analysis.trips import TripState
-
-
-class VehicleAnalysis(BaseModel):
-    """Everything the analysis remembers about one vehicle; stored as JSON next to live state."""
-
-    model_config = ConfigDict(frozen=True)
-
-    vehicle_id: str
-    revision: int = 0
-    watermark: datetime | None = None
-    buffer: tuple[Sample, ...] = ()
-    last_fix: Sample | None = None
-    last_received_at: datetime | None = None
-    last_valid: Point | None = None
-    motion: Motion | None = None
-    trips: TripState = Field(default_factory=TripState)
-    presence: dict[str, Presence] = Field(default_factory=dict)
-    channels: dict[str, ChannelWatch] = Field(default_factory=dict)
-    alerts: dict[str, AlertTrack] = Field(default_factory=dict)
-
-    @property
-    def offline(self) -> bool:
-        track = self.alerts.get(AlertKind.OFFLINE.value)
-        return track is not None and track.alert is not None and track.cleared_at is None
+from coldchain_tracking.analysis.state import VehicleAnalysis
 
 
 @dataclass(frozen=True)
@@ -110,7 +81,7 @@ def tick(state: VehicleAnalysis, now: datetime, ctx: AnalysisContext) -> Outcome
             state = _run_until(state, state.buffer[-1].at, ctx, events)
         where = _where(state, now)
         track = state.alerts.get(AlertKind.OFFLINE.value)
-        rule = _rule(AlertKind.OFFLINE, cfg)
+        rule = observers.rule(AlertKind.OFFLINE, cfg)
         if quiet_s >= cfg.offline_after_s:
             detail = f"no fix received since {heard.isoformat()}"
             track, ev = alerts.observe(
@@ -126,7 +97,7 @@ def tick(state: VehicleAnalysis, now: datetime, ctx: AnalysisContext) -> Outcome
         elif track is not None:
             track, ev = alerts.elapse(track, where, rule, state.vehicle_id)
             events += ev
-        state = _with_track(state, AlertKind.OFFLINE.value, track)
+        state = observers.with_track(state, AlertKind.OFFLINE.value, track)
     if state == before:
         return Outcome(state, [])
     return Outcome(_bumped(state), events, True)
@@ -147,18 +118,11 @@ def _heard_from(
     if track is None:
         return state
     here = Point(at=heard, latitude=newest.latitude, longitude=newest.longitude)
-    track, ev = alerts.observe(track, False, here, _rule(AlertKind.OFFLINE, ctx.config), state.vehicle_id)
+    track, ev = alerts.observe(
+        track, False, here, observers.rule(AlertKind.OFFLINE, ctx.config), state.vehicle_id
+    )
     out += ev
-    return _with_track(state, AlertKind.OFFLINE.value, track)
-
-
-def _with_track(state: VehicleAnalysis, name: str, track: AlertTrack | None) -> VehicleAnalysis:
-    tracks = dict(state.alerts)
-    if track is None or (track.alert is None and track.holds_since is None):
-        tracks.pop(name, None)
-    else:
-        tracks[name] = track
-    return state.model_copy(update={"alerts": tracks})
+    return observers.with_track(state, AlertKind.OFFLINE.value, track)
 
 
 def _bumped(state: VehicleAnalysis) -> VehicleAnalysis:
@@ -213,10 +177,10 @@ def _elapse(
     tracks = dict(state.alerts)
     for key, track in state.alerts.items():
         if track.kind is not AlertKind.OFFLINE:  # runs on the receipt clock, see `tick`
-            tracks[key], ev = alerts.elapse(track, where, _rule(track.kind, cfg), vid)
+            tracks[key], ev = alerts.elapse(track, where, observers.rule(track.kind, cfg), vid)
             out += ev
     state = state.model_copy(update={"alerts": tracks})
-    return _observe_load(state, where, ctx, out)
+    return observers.observe_load(state, where, ctx, out)
 
 
 def _apply(
@@ -225,7 +189,7 @@ def _apply(
     """Analyse one fix, in device-time order, after the timers were advanced to its time."""
     cfg, vid = ctx.config, state.vehicle_id
     here = Point(at=sample.at, latitude=sample.latitude, longitude=sample.longitude)
-    state = _observe_temperatures(state, sample, here, ctx, out)
+    state = observers.observe_temperatures(state, sample, here, ctx, out)
     updates: dict[str, object] = {"last_fix": sample}
     if sample.gps_valid:
         moving = is_moving(sample, state.last_valid, cfg.moving_speed_kmh)
@@ -235,7 +199,7 @@ def _apply(
             state = state.model_copy(
                 update={"trips": trip_state, "motion": classify(moving, sample.ignition)}
             )
-        state = _observe_geofences(state, here, ctx, out)
+        state = observers.observe_geofences(state, here, ctx, out)
         speed = speed_of(sample, state.last_valid)
         slow = (
             ctx.load is not None
@@ -244,123 +208,7 @@ def _apply(
             and speed < cfg.slow_speed_kmh
             and not any(p.inside and p.site_id for p in state.presence.values())
         )
-        state = _observe_alert(state, AlertKind.SLOW_OR_STUCK, "", slow, here, ctx, out)
+        state = observers.observe_alert(state, AlertKind.SLOW_OR_STUCK, "", slow, here, ctx, out)
         updates["last_valid"] = here
     state = state.model_copy(update=updates)
-    return _observe_load(state, here, ctx, out)
-
-
-def _observe_temperatures(
-    state: VehicleAnalysis, sample: Sample, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
-) -> VehicleAnalysis:
-    cfg, vid = ctx.config, state.vehicle_id
-    readings = {r.channel: r for r in sample.temperatures}
-    watched = {c.channel for c in ctx.compartments} | set(state.channels)
-    watched |= {ch for ch, r in readings.items() if r.state is not ChannelState.UNUSED}
-    channels = dict(state.channels)
-    for ch in sorted(watched):
-        reading = readings.get(ch)
-        channels[ch], ev = excursions.observe(
-            channels.get(ch) or ChannelWatch(),
-            ch,
-            ctx.band(ch),
-            reading,
-            bool(sample.defrost),
-            here,
-            vid,
-            cfg.excursion_grace_s,
-            cfg.excursion_hysteresis_c,
-        )
-        out += ev
-        if reading is not None and reading.state is not ChannelState.UNUSED:
-            disconnected = reading.state is ChannelState.PROBE_DISCONNECTED
-            state = _observe_alert(state, AlertKind.PROBE_DISCONNECTED, ch, disconnected, here, ctx, out)
-    return state.model_copy(update={"channels": channels})
-
-
-def _observe_geofences(
-    state: VehicleAnalysis, here: Point, ctx: AnalysisContext, out: list[TrackingEvent]
-) -> VehicleAnalysis:
-    cfg, vid = ctx.config, state.vehicle_id
-    presence: dict[str, Presence] = {}
-    fences = {f.geofence_id: f for f in ctx.fence_index.near(here.latitude, here.longitude)}
-    # Fences the vehicle is in (or about to change for) are always observed, even if far.
-    fences.update({gid: ctx.fence_by_id[gid] for gid in state.presence if gid in ctx.fence_by_id})
-    for fence in sorted(fences.values(), key=lambda f: f.geofence_id):
-        current = state.presence.get(fence.geofence_id)
-        if current is None and fence.surely_outside(here.latitude, here.longitude):
-            continue  # the common case: near a fence's cell, not in it
-        p, ev = geofences.observe(
-            current or Presence(),
-            fence,
-            vid,
-            here,
-            cfg.geofence_dwell_s,
-            cfg.geofence_exit_margin_m,
-        )
-        out += ev
-        if p.inside or p.changing_since is not None:
-            presence[fence.geofence_id] = p
-    for gid, p in state.presence.items():
-        if gid not in presence and p.inside and gid not in ctx.fence_by_id:
-            # The geofence was removed (site deactivated) while the vehicle was inside: close the visit.
-            out.append(geofences.exited(p, gid, p.site_id, vid, here))
-    return state.model_copy(update={"presence": presence})
-
-
-def _observe_load(
-    state: VehicleAnalysis, where: Point, ctx: AnalysisContext, out: list[TrackingEvent]
-) -> VehicleAnalysis:
-    load = ctx.load
-    key = AlertKind.LOADED_TOO_LONG.value
-    if load is None and key not in state.alerts:
-        return state
-    arrived = load is not None and any(
-        p.inside
-        and p.site_id is not None
-        and (load.destination_site_id in (None, p.site_id))
-        and p.entered_at is not None
-        and p.entered_at >= load.loaded_since
-        for p in state.presence.values()
-    )
-    holds = load is not None and not arrived
-    since = load.loaded_since if load is not None else None
-    return _observe_alert(state, AlertKind.LOADED_TOO_LONG, "", holds, where, ctx, out, since=since)
-
-
-def _observe_alert(
-    state: VehicleAnalysis,
-    kind: AlertKind,
-    key: str,
-    holds: bool,
-    where: Point,
-    ctx: AnalysisContext,
-    out: list[TrackingEvent],
-    since: datetime | None = None,
-) -> VehicleAnalysis:
-    name = f"{kind.value}:{key}" if key else kind.value
-    track = state.alerts.get(name)
-    if track is None and not holds:
-        return state
-    detail = f"channel {key}" if key else ""
-    track, ev = alerts.observe(
-        track or AlertTrack(kind=kind, key=key),
-        holds,
-        where,
-        _rule(kind, ctx.config),
-        state.vehicle_id,
-        detail=detail,
-        since=since,
-    )
-    out += ev
-    return _with_track(state, name, track)
-
-
-def _rule(kind: AlertKind, cfg: AnalysisConfig) -> alerts.AlertRule:
-    open_after = {
-        AlertKind.PROBE_DISCONNECTED: cfg.probe_disconnected_after_s,
-        AlertKind.SLOW_OR_STUCK: cfg.slow_after_s,
-        AlertKind.LOADED_TOO_LONG: cfg.loaded_max_s,
-        AlertKind.OFFLINE: cfg.offline_after_s,
-    }[kind]
-    return alerts.AlertRule(open_after_s=open_after, dedup_s=cfg.alert_dedup_s)
+    return observers.observe_load(state, here, ctx, out)

@@ -8,15 +8,12 @@ apostrophe (OWASP's CSV-injection advice); numbers are written as numbers.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coldchain_servicekit.spreadsheets import csv_text
 from coldchain_tracking.reports.record import Band, CompartmentRecord, Excursion, OrderRecord
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +95,6 @@ def as_json(header: RecordHeader, record: OrderRecord, with_readings: bool = Tru
     }
 
 
-def safe_cell(value: object) -> object:
-    """A text cell a spreadsheet would evaluate gets a leading apostrophe; others pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 CSV_COLUMNS = (
     "order_id",
     "order_number",
@@ -122,24 +112,23 @@ CSV_COLUMNS = (
 
 
 def as_csv(header: RecordHeader, record: OrderRecord) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for c in record.compartments:
-        for r in c.readings:
-            row = (
-                header.order_id,
-                header.order_number or "",
-                header.vehicle_id or "",
-                c.channel,
-                c.band.low if c.band else "",
-                c.band.high if c.band else "",
-                r.at.isoformat(),
-                r.celsius,
-                "" if c.band is None else str(c.band.contains(r.celsius)).lower(),
-                "" if r.door_open is None else str(r.door_open).lower(),
-                "" if r.defrost is None else str(r.defrost).lower(),
-                record.verdict.value,
-            )
-            writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
+    """Every cell through servicekit's writer, which neutralises formula-looking text."""
+    rows = [
+        (
+            header.order_id,
+            header.order_number or "",
+            header.vehicle_id or "",
+            c.channel,
+            c.band.low if c.band else "",
+            c.band.high if c.band else "",
+            r.at.isoformat(),
+            r.celsius,
+            "" if c.band is None else str(c.band.contains(r.celsius)).lower(),
+            "" if r.door_open is None else str(r.door_open).lower(),
+            "" if r.defrost is None else str(r.defrost).lower(),
+            record.verdict.value,
+        )
+        for c in record.compartments
+        for r in c.readings
+    ]
+    return csv_text(CSV_COLUMNS, rows)

@@ -12,7 +12,8 @@ from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext, Load
 from coldchain_tracking.analysis.geofences import Geofence
 from coldchain_tracking.analysis.sample import Point, Sample
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance, tick
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import advance, tick
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

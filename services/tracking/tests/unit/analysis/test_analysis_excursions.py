@@ -17,7 +17,8 @@ from coldchain_contracts import (
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext, Load
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import advance
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -18,7 +18,8 @@ from coldchain_tracking.analysis.geofences import (
     point_in_polygon,
 )
 from coldchain_tracking.analysis.sample import Point, Sample
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import advance
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

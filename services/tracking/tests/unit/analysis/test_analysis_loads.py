@@ -23,7 +23,8 @@ from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.loads import OnBoard, load_of
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import VehicleAnalysis, advance
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import advance
 from coldchain_tracking.load_projection import columns_of
 
 pytestmark = pytest.mark.unit

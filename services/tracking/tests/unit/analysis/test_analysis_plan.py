@@ -11,7 +11,8 @@ from coldchain_contracts import FixAccepted, TripStarted
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.context import AnalysisContext
 from coldchain_tracking.analysis.sample import Sample
-from coldchain_tracking.analysis.vehicle import Outcome, VehicleAnalysis, advance, tick
+from coldchain_tracking.analysis.state import VehicleAnalysis
+from coldchain_tracking.analysis.vehicle import Outcome, advance, tick
 from coldchain_tracking.analysis_runner import plan
 from coldchain_tracking.analysis_store import Stored
 from coldchain_tracking.domain import state_from_fix

@@ -1,1 +1,0 @@
-"""Engines behind one signature: `solve(instance, time_limit_s, seed) -> EngineSolution`."""
