@@ -34,6 +34,7 @@ from coldchain_servicekit.migrations import upgrade, upgrade_async
 from coldchain_servicekit.redis import make_redis, redis_check
 from coldchain_servicekit.serve import serve
 from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.transport_security import postgres_ssl, redis_ssl_options
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -58,10 +59,13 @@ class Runtime:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url.get_secret_value()),
+            engine=make_engine(settings.database_url.get_secret_value(), tls=postgres_ssl(settings)),
             broker=make_broker(settings),
             redis=make_redis(
-                settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_s
+                settings.redis_url,
+                settings.redis_max_connections,
+                settings.redis_pool_timeout_s,
+                redis_ssl_options(settings),
             )
             if with_redis
             else None,
@@ -109,7 +113,12 @@ def runtime_app(
         # not leak connections either.
         try:
             if settings.migrate_on_start:
-                await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+                await upgrade_async(
+                    settings.database_url.get_secret_value(),
+                    schema.name,
+                    schema.migrations,
+                    postgres_ssl(settings),
+                )
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
@@ -163,7 +172,12 @@ def main(
     command = (sys.argv[1:] if argv is None else list(argv))[:1] or ["serve"]
     settings = settings_type()
     if command == ["migrate"]:
-        upgrade(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+        upgrade(
+            settings.database_url.get_secret_value(),
+            schema.name,
+            schema.migrations,
+            tls=postgres_ssl(settings),
+        )
     elif command == ["serve"]:
         serve(create_app(settings), settings.http_host, settings.http_port)
     else:
