@@ -17,8 +17,8 @@ from .kafka import Kafka
 from .postgres import Postgres
 from .processes import exclusive, port_open
 from .redis import Redis
-from .tls import CA_CERT, PASSWORD_FILE, USERNAME, password
 from .signals import Interrupted, install_signal_handlers, signals_deferred
+from .tls import CA_CERT, PASSWORD_FILE, USERNAME, password
 
 COMPONENTS: dict[str, type[Component]] = {cls.name: cls for cls in (Kafka, Postgres, Redis)}
 
