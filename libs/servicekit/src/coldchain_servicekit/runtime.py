@@ -59,7 +59,11 @@ class Runtime:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url.get_secret_value(), tls=postgres_ssl(settings)),
+            engine=make_engine(
+                settings.database_url.get_secret_value(),
+                tls=postgres_ssl(settings),
+                application_name=f"coldchain-{settings.service_name}",
+            ),
             broker=make_broker(settings),
             redis=make_redis(
                 settings.redis_url,

@@ -28,6 +28,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from coldchain_devtools.processes import SERVICES, start_module, stop_all, wait_ready
+from coldchain_devtools.testing_tls import TlsInfra
 from coldchain_devtools.topics import ensure_topics
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
@@ -59,6 +60,8 @@ class RunningSystem:
     device_ports: dict[str, int] = field(default_factory=dict)
     """Device protocol listeners (not services: no /readyz), e.g. "osmand"."""
     teltonika_port: int = 0  # ingest's Teltonika TCP server
+    tls: TlsInfra | None = None
+    """The servers the services reach over TLS with a password (None: plain, older infra)."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -165,8 +168,10 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
 
     Only for tests under `tests/` (collected last): once up, these services consume the
     shared topics in their real groups, which would compete with a service's own
-    integration tests that run it in-process.
+    integration tests that run it in-process. They reach Kafka, PostgreSQL and Redis over
+    verified TLS with passwords, as on AWS, whenever `infra.py` serves TLS (`testing_tls`).
     """
+    tls = TlsInfra.from_env()
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
@@ -187,6 +192,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "GATEWAY_DISPATCH_URL": f"http://127.0.0.1:{ports['dispatch']}",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
+        **(tls.service_env() if tls is not None else {}),
     }
     procs = {
         name: start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
@@ -196,7 +202,11 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         for name in SERVICES:
             wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log")
         yield RunningSystem(
-            ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
+            ports=ports,
+            database_url=test_database,
+            device_ports=device_ports,
+            teltonika_port=teltonika_port,
+            tls=tls,
         )
     finally:
         stop_all(procs)
