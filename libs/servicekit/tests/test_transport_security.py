@@ -22,6 +22,8 @@ from coldchain_servicekit.transport_security import (
 
 pytestmark = pytest.mark.unit
 
+FAKE_KEY_ID = "AKIAEXAMPLEEXAMPLE00"  # pragma: allowlist secret
+
 
 def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> ServiceSettings:
     for name, value in env.items():
@@ -89,7 +91,7 @@ async def test_msk_iam_signs_a_connect_url_with_the_default_credentials(
         KAFKA_SECURITY_PROTOCOL="SASL_SSL",
         KAFKA_SASL_MECHANISM="AWS_MSK_IAM",
         AWS_REGION="ap-northeast-2",
-        AWS_ACCESS_KEY_ID="AKIAEXAMPLEEXAMPLE00",
+        AWS_ACCESS_KEY_ID=FAKE_KEY_ID,
         AWS_SECRET_ACCESS_KEY="example-secret-not-real",  # pragma: allowlist secret
     )
     assert isinstance(kafka_security(s), SASLOAuthBearer)
@@ -102,7 +104,7 @@ async def test_msk_iam_signs_a_connect_url_with_the_default_credentials(
     assert url.netloc == "kafka.ap-northeast-2.amazonaws.com"
     query = parse_qs(url.query)
     assert query["Action"] == ["kafka-cluster:Connect"]
-    assert query["X-Amz-Credential"][0].startswith("AKIAEXAMPLEEXAMPLE00/")
+    assert query["X-Amz-Credential"][0].startswith(f"{FAKE_KEY_ID}/")
     assert await provider.token() == token  # reused until shortly before it expires
     monkeypatch.delenv("AWS_REGION")
     with pytest.raises(TransportSecurityError, match="AWS_REGION"):

@@ -88,7 +88,7 @@ module "iam" {
   services        = local.services
   repository_arns = [for r in aws_ecr_repository.this : r.arn]
   log_group_arns  = values(module.logs.service_group_arns)
-  secret_arns     = values(module.secrets.secret_arns)
+  secret_arns     = module.secrets.secret_resource_arns
   kms_key_arn     = module.secrets.kms_key_arn
   msk_cluster_arn = module.msk.arn
 }

@@ -7,7 +7,18 @@
 data "aws_region" "current" {}
 
 locals {
-  common_env = { KAFKA_BOOTSTRAP_SERVERS = var.kafka_bootstrap_servers }
+  # TLS everywhere, verified (docs/deploy.md, "TLS to managed infrastructure"): MSK with
+  # SASL/SCRAM over TLS (its certificates chain to Amazon's public roots, in the image's
+  # system store), RDS with verify-full against the RDS CA bundle the image carries,
+  # ElastiCache by its rediss:// URL (public roots too).
+  common_env = {
+    KAFKA_BOOTSTRAP_SERVERS = var.kafka_bootstrap_servers
+    KAFKA_SECURITY_PROTOCOL = "SASL_SSL"
+    KAFKA_SASL_MECHANISM    = "SCRAM-SHA-512"
+    KAFKA_SASL_USERNAME     = "coldchain"
+    DATABASE_SSLMODE        = "verify-full"
+    DATABASE_SSLROOTCERT    = "/etc/ssl/certs/rds-global-bundle.pem"
+  }
   # Per service: the non-secret settings (docs/reference/configuration.md) it needs here.
   environment = {
     gateway = {
@@ -45,7 +56,7 @@ locals {
       DISPATCH_LOG_JSON         = "true"
     }
   }
-  common_secrets = ["DATABASE_URL", "REDIS_URL", "COLDCHAIN_INTERNAL_TOKEN"]
+  common_secrets = ["DATABASE_URL", "REDIS_URL", "COLDCHAIN_INTERNAL_TOKEN", "KAFKA_SASL_PASSWORD"]
   secrets = {
     gateway  = concat(local.common_secrets, ["GATEWAY_JWT_SECRET", "GATEWAY_ADMIN_PASSWORD", "GATEWAY_METRICS_TOKEN"])
     ingest   = local.common_secrets

@@ -136,8 +136,8 @@ resource "aws_secretsmanager_secret" "urls" {
 resource "aws_secretsmanager_secret_version" "database_url" {
   count     = var.database_endpoint == null ? 0 : 1
   secret_id = aws_secretsmanager_secret.urls["database-url"].id
-  # TLS to RDS (rds.force_ssl=1 refuses anything else).
-  secret_string = "postgresql+asyncpg://coldchain:${random_password.postgres.result}@${var.database_endpoint}/coldchain?ssl=require" # pragma: allowlist secret
+  # TLS to RDS (rds.force_ssl=1 refuses anything else) comes from DATABASE_SSLMODE=verify-full.
+  secret_string = "postgresql+asyncpg://coldchain:${random_password.postgres.result}@${var.database_endpoint}/coldchain" # pragma: allowlist secret
 }
 
 resource "aws_secretsmanager_secret_version" "redis_url" {

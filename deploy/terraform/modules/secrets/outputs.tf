@@ -23,7 +23,22 @@ output "secret_arns" {
     GATEWAY_ADMIN_PASSWORD   = aws_secretsmanager_secret.this["gateway-admin-password"].arn
     GATEWAY_METRICS_TOKEN    = aws_secretsmanager_secret.this["gateway-metrics-token"].arn
     COLDCHAIN_INTERNAL_TOKEN = aws_secretsmanager_secret.this["internal-token"].arn
-    DATABASE_URL             = aws_secretsmanager_secret.urls["database-url"].arn
-    REDIS_URL                = aws_secretsmanager_secret.urls["redis-url"].arn
+    # ECS reads one JSON key of a secret with "<arn>:<key>::": the SCRAM user's password.
+    KAFKA_SASL_PASSWORD = "${aws_secretsmanager_secret.kafka_scram.arn}:password::"
+    DATABASE_URL        = aws_secretsmanager_secret.urls["database-url"].arn
+    REDIS_URL           = aws_secretsmanager_secret.urls["redis-url"].arn
   }
+}
+
+output "secret_resource_arns" {
+  description = "The secrets behind secret_arns, as IAM resources (no JSON key suffix): what the tasks may read"
+  value = [
+    aws_secretsmanager_secret.this["gateway-jwt-secret"].arn,
+    aws_secretsmanager_secret.this["gateway-admin-password"].arn,
+    aws_secretsmanager_secret.this["gateway-metrics-token"].arn,
+    aws_secretsmanager_secret.this["internal-token"].arn,
+    aws_secretsmanager_secret.kafka_scram.arn,
+    aws_secretsmanager_secret.urls["database-url"].arn,
+    aws_secretsmanager_secret.urls["redis-url"].arn,
+  ]
 }

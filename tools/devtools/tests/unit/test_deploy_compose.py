@@ -96,6 +96,8 @@ def test_every_variable_the_ecs_tasks_set_is_a_setting_of_its_service() -> None:
         service = prefix.lower()
         assert variable in settings_env(service), f"{variable} is not a setting of {service}"
     shared = settings_env("tracking")
-    for variable in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "REDIS_URL"):
+    tls = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
+    tls += ("DATABASE_SSLMODE", "DATABASE_SSLROOTCERT", "COLDCHAIN_INTERNAL_TOKEN")
+    for variable in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "REDIS_URL", *tls):
         assert variable in ECS_MODULE.read_text() + SECRETS_OUTPUTS.read_text()
         assert variable in shared
