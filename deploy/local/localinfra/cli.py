@@ -18,6 +18,7 @@ from .postgres import Postgres
 from .processes import exclusive, port_open
 from .redis import Redis
 from .signals import Interrupted, install_signal_handlers, signals_deferred
+from .tls import CA_CERT, PASSWORD_FILE, USERNAME, password
 
 COMPONENTS: dict[str, type[Component]] = {cls.name: cls for cls in (Kafka, Postgres, Redis)}
 
@@ -132,9 +133,25 @@ def cmd_env(components: list[Component]) -> None:
         ),
         "redis": ("REDIS_URL", f"redis://{HOST}:{Redis().port}/0"),
     }
+    # The same servers over verified TLS with a password (tls.py), the way RDS, ElastiCache
+    # and MSK are reached: tests (and anyone) point the TLS settings at these.
+    made = PASSWORD_FILE.exists()  # by the first `up`
+    tls: dict[str, dict[str, str]] = {
+        "kafka": {"COLDCHAIN_TLS_KAFKA_BOOTSTRAP": f"{HOST}:{Kafka().tls_port}"} if made else {},
+        "postgres": {},
+        "redis": {"COLDCHAIN_TLS_REDIS_URL": f"rediss://{USERNAME}:{password()}@{HOST}:{Redis().tls_port}/0"}
+        if made
+        else {},
+    }
     for component in components:
         variable, value = urls[component.name]
         print(f"export {variable}={shlex.quote(value)}")
+        for variable, value in tls[component.name].items():
+            print(f"export {variable}={shlex.quote(value)}")
+    if made:
+        print(f"export COLDCHAIN_TLS_CA_FILE={shlex.quote(str(CA_CERT))}")
+        print(f"export COLDCHAIN_TLS_USERNAME={USERNAME}")
+        print(f"export COLDCHAIN_TLS_PASSWORD={shlex.quote(password())}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -14,6 +14,7 @@ from .apt import require_tool
 from .components import Component
 from .config import CACHE, HOST, RUN, SCRIPT_DIR, STATE, env_port
 from .processes import exclusive, process_alive, read_pid, recv_exact, run, spawn_detached, terminate
+from .tls import USERNAME, ensure_tls_material, password, server_pem_bundle
 
 KAFKA_VERSION = "4.1.1"
 KAFKA_POM = SCRIPT_DIR / "kafka" / "pom.xml"
@@ -38,11 +39,18 @@ class Kafka(Component):
         self.log4j = self.home / "log4j2.properties"
         self.cluster_id_file = self.home / "cluster-id"
         self.pid_file = RUN / "kafka.pid"
+        self.keystore = self.home / "server-keystore.pem"
+        self.scram_marker = self.home / "scram-user"
         self.log_offset = 0
 
     @property
     def port(self) -> int:
         return env_port("COLDCHAIN_KAFKA_PORT", 19092)
+
+    @property
+    def tls_port(self) -> int:
+        """The SASL_SSL listener (MSK's TLS with SCRAM, locally); port + 1 is the controller's."""
+        return env_port("COLDCHAIN_KAFKA_TLS_PORT", self.port + 2)
 
     def pid(self) -> int | None:
         pid = read_pid(self.pid_file)
@@ -73,7 +81,10 @@ class Kafka(Component):
         java = require_tool("java", "default-jre-headless")
         fetch_kafka_libs(require_tool("mvn", "maven"))
         self.home.mkdir(parents=True, exist_ok=True)
+        ensure_tls_material()
+        server_pem_bundle(self.keystore)
         self.config.write_text(self._server_properties())
+        self.config.chmod(0o600)  # holds the PLAIN user's password
         self.log4j.write_text(LOG4J2_PROPERTIES)
         if not (self.data / "meta.properties").exists():
             self._format_storage(java)
@@ -85,6 +96,18 @@ class Kafka(Component):
         if pid is not None:
             terminate(pid, str(self.config))
         self.pid_file.unlink(missing_ok=True)
+
+    def after_ready(self) -> None:
+        """The SCRAM user lives in the cluster metadata: created once, through the plain port."""
+        if self.scram_marker.exists() and self.scram_marker.read_text() == password():
+            return
+        scram = f"SCRAM-SHA-512=[iterations=4096,password={password()}]"
+        config_args = ["--bootstrap-server", f"{HOST}:{self.port}", "--alter", "--add-config", scram]
+        user_args = ["--entity-type", "users", "--entity-name", USERNAME]
+        java = require_tool("java", "default-jre-headless")
+        run(self._java(java, "kafka.admin.ConfigCommand", *config_args, *user_args))
+        self.scram_marker.write_text(password())
+        self.scram_marker.chmod(0o600)
 
     def _java(self, java: str, main_class: str, *args: str) -> list[str]:
         """JVM command line: small heap because tests and services share 2 cores with the broker."""
@@ -119,17 +142,30 @@ class Kafka(Component):
 
     def _server_properties(self) -> str:
         """Single-node config, regenerated on each start so port changes in the env apply."""
-        port, controller_port = self.port, self.port + 1
+        port, controller_port, tls_port = self.port, self.port + 1, self.tls_port
+        plain_login = "org.apache.kafka.common.security.plain.PlainLoginModule"
         settings = {
             "process.roles": "broker,controller",
             "node.id": "1",
             # A static voter set: unlike a dynamic quorum it survives a change of controller port.
             "controller.quorum.voters": f"1@{HOST}:{controller_port}",
-            "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+            "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port},"
+            f"SASL_SSL://{HOST}:{tls_port}",
+            "advertised.listeners": f"PLAINTEXT://{HOST}:{port},SASL_SSL://{HOST}:{tls_port}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
+            # The SASL_SSL listener: tls.py's certificate, SCRAM (users in the cluster
+            # metadata, see after_ready) and PLAIN (its one user right here).
+            "listener.name.sasl_ssl.ssl.keystore.type": "PEM",
+            "listener.name.sasl_ssl.ssl.keystore.location": str(self.keystore),
+            "listener.name.sasl_ssl.sasl.enabled.mechanisms": "SCRAM-SHA-512,PLAIN",
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            ),
+            "listener.name.sasl_ssl.plain.sasl.jaas.config": (
+                f'{plain_login} required user_{USERNAME}="{password()}";'
+            ),
             "log.dirs": str(self.data),
             "num.partitions": "3",
             "auto.create.topics.enable": "false",

@@ -16,6 +16,7 @@ from .components import Component
 from .config import DURABLE, HOST, STATE, env_port
 from .errors import InfraError
 from .processes import process_alive, read_pid, run, terminate
+from .tls import SERVER_CERT, SERVER_KEY, ensure_tls_material
 
 
 class Postgres(Component):
@@ -31,6 +32,7 @@ class Postgres(Component):
         self.home = STATE / "postgres"
         self.data = self.home / "data"
         self.sockets = self.home / "run"
+        self.tls = self.home / "tls"  # copies of the server certificate the postgres user may read
 
     @property
     def port(self) -> int:
@@ -54,6 +56,10 @@ class Postgres(Component):
                 f"-c listen_addresses={HOST}",
                 f"-p {self.port}",
                 f"-k {shlex.quote(str(self.sockets))}",
+                # TLS on the same port (tls.py's local CA); pg_hba's `host` lines take both.
+                "-c ssl=on",
+                f"-c ssl_cert_file={shlex.quote(str(self.tls / 'server.crt'))}",
+                f"-c ssl_key_file={shlex.quote(str(self.tls / 'server.key'))}",
                 # PostgreSQL's own defaults (fsync, synchronous commit, full page writes) unless
                 # the instance holds throwaway test data.
                 *(
@@ -98,12 +104,18 @@ class Postgres(Component):
 
     def _prepare_dirs(self) -> None:
         """As root, hand data, socket dir and log to `postgres`: initdb and postgres refuse root."""
-        for path in (self.data, self.sockets):
+        for path in (self.data, self.sockets, self.tls):
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.log.touch()
+        ensure_tls_material()
+        # PostgreSQL refuses a key file others can read: a private copy, owned as the server runs.
+        cert, key = self.tls / "server.crt", self.tls / "server.key"
+        cert.write_bytes(SERVER_CERT.read_bytes())
+        key.write_bytes(SERVER_KEY.read_bytes())
+        key.chmod(0o600)
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
-            for path in (self.data, self.sockets, self.log):
+            for path in (self.data, self.sockets, self.log, self.tls, cert, key):
                 os.chown(path, owner.pw_uid, owner.pw_gid)
             make_traversable(self.home)
 

@@ -10,6 +10,7 @@ from .components import Component
 from .config import DURABLE, HOST, RUN, STATE, env_port
 from .errors import InfraError
 from .processes import process_alive, read_pid, recv_exact, spawn_detached, terminate
+from .tls import CA_CERT, SERVER_CERT, SERVER_KEY, USERNAME, ensure_tls_material, password
 
 
 class Redis(Component):
@@ -28,6 +29,11 @@ class Redis(Component):
     def port(self) -> int:
         return env_port("COLDCHAIN_REDIS_PORT", 16379)
 
+    @property
+    def tls_port(self) -> int:
+        """A second port speaking TLS only (ElastiCache's in-transit encryption, locally)."""
+        return env_port("COLDCHAIN_REDIS_TLS_PORT", self.port + 1)
+
     def pid(self) -> int | None:
         pid = read_pid(self.pid_file)
         # Redis rewrites its process title to "redis-server host:port", so match on the name.
@@ -45,7 +51,9 @@ class Redis(Component):
     def start(self) -> None:
         server = redis_server()
         (self.home / "data").mkdir(parents=True, exist_ok=True)
+        ensure_tls_material()
         self.config.write_text(self._config())
+        self.config.chmod(0o600)  # holds the ACL user's password
         spawn_detached([server, str(self.config)], self.log, self.pid_file)
 
     def stop(self) -> None:
@@ -70,6 +78,14 @@ class Redis(Component):
                 # (Redis's recommended trade); off for the throwaway test instance.
                 *(("appendonly yes", "appendfsync everysec") if DURABLE else ("appendonly no",)),
                 'save ""',
+                # TLS port with AUTH: a named user with a password (the default user stays
+                # open on the plain port, as the other clients expect).
+                f"tls-port {self.tls_port}",
+                f'tls-cert-file "{SERVER_CERT}"',
+                f'tls-key-file "{SERVER_KEY}"',
+                f'tls-ca-cert-file "{CA_CERT}"',
+                "tls-auth-clients no",
+                f"user {USERNAME} on >{password()} ~* &* +@all",
             )
         )
 

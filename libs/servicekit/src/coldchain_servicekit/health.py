@@ -12,10 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 """Raises (or times out) when the dependency is not usable."""
+
+# Set by every /readyz call (the orchestrator's health checks call it every few seconds), so
+# Prometheus sees a replica that answers /metrics but is not ready (the ServiceNotReady alert).
+READY = Gauge("coldchain_ready", "1 when the last /readyz found every dependency reachable")
+DEPENDENCY_UP = Gauge("coldchain_dependency_up", "1 when the last /readyz reached it", ["dependency"])
 
 
 async def _run_check(check: ReadinessCheck, timeout_s: float) -> str | None:
@@ -41,6 +46,9 @@ def health_router(checks: Mapping[str, ReadinessCheck], timeout_s: float) -> API
         results = await asyncio.gather(*(_run_check(checks[n], timeout_s) for n in names))
         report = {n: (r or "ok") for n, r in zip(names, results, strict=True)}
         ready = all(r is None for r in results)
+        READY.set(1 if ready else 0)
+        for name, result in zip(names, results, strict=True):
+            DEPENDENCY_UP.labels(dependency=name).set(1 if result is None else 0)
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": report},
             status_code=200 if ready else 503,

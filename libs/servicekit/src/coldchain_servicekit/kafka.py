@@ -21,6 +21,7 @@ from coldchain_servicekit import tracecontext
 from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.logging import get_logger
 from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.transport_security import kafka_security, kafka_token_provider
 
 log = get_logger(__name__)
 
@@ -33,6 +34,8 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         graceful_timeout=10.0,
         log_level=logging.getLevelNamesMapping()[settings.message_log_level.upper()],
+        security=kafka_security(settings),
+        sasl_oauth_token_provider=kafka_token_provider(settings),
     )
 
 

@@ -8,6 +8,7 @@ and an advisory lock serialises replicas that start at the same time.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import zlib
 from pathlib import Path
 
@@ -17,22 +18,35 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
+from coldchain_servicekit.db import connect_args
 
-def alembic_config(database_url: str, schema: str, script_location: Path) -> Config:
+
+def alembic_config(
+    database_url: str, schema: str, script_location: Path, tls: ssl.SSLContext | str | None = None
+) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     cfg.attributes["schema"] = schema
+    cfg.attributes["tls"] = tls  # asyncpg's ssl argument (transport_security.postgres_ssl)
     return cfg
 
 
-def upgrade(database_url: str, schema: str, script_location: Path, revision: str = "head") -> None:
+def upgrade(
+    database_url: str,
+    schema: str,
+    script_location: Path,
+    revision: str = "head",
+    tls: ssl.SSLContext | str | None = None,
+) -> None:
     """Blocking; call it in a thread from async code (env.py runs its own event loop)."""
-    command.upgrade(alembic_config(database_url, schema, script_location), revision)
+    command.upgrade(alembic_config(database_url, schema, script_location, tls), revision)
 
 
-async def upgrade_async(database_url: str, schema: str, script_location: Path) -> None:
-    await asyncio.to_thread(upgrade, database_url, schema, script_location)
+async def upgrade_async(
+    database_url: str, schema: str, script_location: Path, tls: ssl.SSLContext | str | None = None
+) -> None:
+    await asyncio.to_thread(upgrade, database_url, schema, script_location, "head", tls)
 
 
 def _lock_id(schema: str) -> int:
@@ -65,7 +79,10 @@ def run_env(metadata: MetaData) -> None:
 
     async def run() -> None:
         engine = async_engine_from_config(
-            cfg.get_section(cfg.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+            cfg.get_section(cfg.config_ini_section, {}),
+            prefix="sqlalchemy.",
+            poolclass=pool.NullPool,
+            connect_args=connect_args(cfg.attributes.get("tls")),
         )
         async with engine.connect() as conn:
             await conn.run_sync(_do_run, metadata, schema)

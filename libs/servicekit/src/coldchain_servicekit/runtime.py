@@ -28,11 +28,13 @@ from coldchain_servicekit.health import ReadinessCheck
 from coldchain_servicekit.http import service_app
 from coldchain_servicekit.internal_auth import required_token
 from coldchain_servicekit.kafka import kafka_check, make_broker
+from coldchain_servicekit.lag import lag_sampler
 from coldchain_servicekit.logging import configure_logging, get_logger
 from coldchain_servicekit.migrations import upgrade, upgrade_async
 from coldchain_servicekit.redis import make_redis, redis_check
 from coldchain_servicekit.serve import serve
 from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.transport_security import postgres_ssl, redis_ssl_options
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -57,10 +59,17 @@ class Runtime:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url.get_secret_value()),
+            engine=make_engine(
+                settings.database_url.get_secret_value(),
+                tls=postgres_ssl(settings),
+                application_name=f"coldchain-{settings.service_name}",
+            ),
             broker=make_broker(settings),
             redis=make_redis(
-                settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_s
+                settings.redis_url,
+                settings.redis_max_connections,
+                settings.redis_pool_timeout_s,
+                redis_ssl_options(settings),
             )
             if with_redis
             else None,
@@ -93,6 +102,7 @@ def runtime_app(
     settings = runtime.settings
     token = required_token(settings.internal_token) if internal_api else None
     log = get_logger(settings.service_name)
+    lag = lag_sampler(runtime.broker)
 
     async def close() -> None:
         for hook in on_stop:
@@ -107,10 +117,16 @@ def runtime_app(
         # not leak connections either.
         try:
             if settings.migrate_on_start:
-                await upgrade_async(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+                await upgrade_async(
+                    settings.database_url.get_secret_value(),
+                    schema.name,
+                    schema.migrations,
+                    postgres_ssl(settings),
+                )
             for hook in on_start:
                 await hook()
             await runtime.broker.start()
+            await lag.start()
             for hook in after_broker_start:
                 await hook()
             log.info("started", port=settings.http_port)
@@ -118,6 +134,7 @@ def runtime_app(
         finally:
             for hook in before_broker_stop:
                 await hook()
+            await lag.stop()
             await runtime.broker.stop()
             await close()
 
@@ -159,7 +176,12 @@ def main(
     command = (sys.argv[1:] if argv is None else list(argv))[:1] or ["serve"]
     settings = settings_type()
     if command == ["migrate"]:
-        upgrade(settings.database_url.get_secret_value(), schema.name, schema.migrations)
+        upgrade(
+            settings.database_url.get_secret_value(),
+            schema.name,
+            schema.migrations,
+            tls=postgres_ssl(settings),
+        )
     elif command == ["serve"]:
         serve(create_app(settings), settings.http_host, settings.http_port)
     else:

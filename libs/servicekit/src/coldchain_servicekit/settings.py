@@ -7,6 +7,8 @@ and ElastiCache. Everything else is prefixed per service (`TRACKING_HTTP_PORT`).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +34,52 @@ class ServiceSettings(BaseSettings):
     )
     redis_pool_timeout_s: float = Field(
         default=5.0, gt=0, description="How long a request waits for a pooled Redis connection"
+    )
+    # TLS and authentication to managed infrastructure (transport_security, docs/deploy.md).
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"),
+        description="Kafka's security protocol: SASL_SSL for MSK with SCRAM or IAM",
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "AWS_MSK_IAM"] = Field(
+        default="SCRAM-SHA-512",
+        validation_alias=AliasChoices("KAFKA_SASL_MECHANISM"),
+        description="SASL mechanism when the protocol is SASL_*; AWS_MSK_IAM signs with the task's "
+        "AWS credentials (OAUTHBEARER, aws-msk-iam-sasl-signer-python)",
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME")
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD")
+    )
+    kafka_ssl_ca_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SSL_CA_FILE"),
+        description="PEM file of the CA that signed the brokers' certificates; unset: the system store",
+    )
+    aws_region: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
+        description="Region of the MSK cluster, for KAFKA_SASL_MECHANISM=AWS_MSK_IAM",
+    )
+    database_sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = (
+        Field(
+            default=None,
+            validation_alias=AliasChoices("DATABASE_SSLMODE"),
+            description="libpq's sslmode for every PostgreSQL connection (verify-full for RDS); unset: "
+            "what DATABASE_URL says (asyncpg's default is prefer)",
+        )
+    )
+    database_sslrootcert: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_SSLROOTCERT"),
+        description="PEM file of the CA(s) for verify-ca/verify-full (the RDS bundle); unset: the system store",
+    )
+    redis_ssl_ca_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_SSL_CA_FILE"),
+        description="PEM file of the CA for a rediss:// REDIS_URL; unset: the system store",
     )
     internal_token: SecretStr | None = Field(
         default=None,

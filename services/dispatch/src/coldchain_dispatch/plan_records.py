@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from prometheus_client import Counter, Histogram
+
 from coldchain_contracts import RouteAssigned
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
 from coldchain_dispatch import codec
@@ -24,6 +26,14 @@ from coldchain_servicekit.kafka import Outgoing
 from coldchain_servicekit.logging import get_logger
 
 log = get_logger(__name__)
+PLANS = Counter("dispatch_plans_total", "Planning runs recorded, by kind and status", ["kind", "status"])
+SOLVE_SECONDS = Histogram(
+    "dispatch_plan_seconds",
+    "Wall time of a planning run (assembly and solve), by kind",
+    ["kind"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0),
+)
+DROPPED = Counter("dispatch_orders_dropped_total", "Orders a recorded plan left unassigned", ["kind"])
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
 
@@ -51,6 +61,7 @@ class PlanRecords:
         self, base: dict[str, Any], settings: dict[str, Any], recorded: dict[str, Any], error: str
     ) -> None:
         log.warning("plan failed", plan_id=str(base["plan_id"]), error=error[:300])
+        PLANS.labels(kind=str(base.get("kind")), status="failed").inc()
         await self._store.save(
             {
                 **base,
@@ -96,6 +107,11 @@ class PlanRecords:
             "assignments": [m.model_dump(mode="json") for m in messages],
         }
         if await self._store.save(record):
+            kind = str(base.get("kind"))
+            PLANS.labels(kind=kind, status="done").inc()
+            DROPPED.labels(kind=kind).inc(len(plan.dropped))
+            if isinstance(base.get("duration_s"), int | float):
+                SOLVE_SECONDS.labels(kind=kind).observe(base["duration_s"])
             log.info(
                 "plan stored",
                 plan_id=str(base["plan_id"]),

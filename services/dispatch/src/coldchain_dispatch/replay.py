@@ -21,6 +21,7 @@ from coldchain_dispatch.planning.kpis import kpis
 from coldchain_dispatch.planning.model import Plan
 from coldchain_dispatch.settings import DispatchSettings
 from coldchain_servicekit.db import make_engine
+from coldchain_servicekit.transport_security import postgres_ssl
 
 
 def sequences(routes: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
@@ -45,7 +46,7 @@ def compare(
 
 
 async def replay(plan_id: uuid.UUID, settings: DispatchSettings) -> int:
-    engine = make_engine(settings.database_url.get_secret_value())
+    engine = make_engine(settings.database_url.get_secret_value(), tls=postgres_ssl(settings))
     try:
         record = await PlanStore(engine).get(plan_id)
     finally:

@@ -48,6 +48,7 @@ from coldchain_gateway.upstream import KEEPALIVE_EXPIRY_S
 from coldchain_servicekit.internal_auth import internal_headers
 from coldchain_servicekit.periodic import Periodic
 from coldchain_servicekit.runtime import Hook, Runtime, Schema, runtime_app
+from coldchain_servicekit.transport_security import kafka_client_options
 
 SCHEMA_DEF = Schema(SCHEMA, Path(__file__).parent / "migrations")
 PUBLIC_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/v1/auth/token", "/v1/console/config"})
@@ -80,7 +81,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     states = LiveStates()
 
     async def expect_states() -> None:
-        states.expect(await live_states.end_offsets(settings.kafka_bootstrap_servers))
+        states.expect(
+            await live_states.end_offsets(settings.kafka_bootstrap_servers, **kafka_client_options(settings))
+        )
 
     async def bootstrap_security() -> None:
         await ensure_first_admin(runtime.engine, settings)

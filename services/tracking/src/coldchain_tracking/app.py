@@ -22,6 +22,7 @@ from coldchain_tracking.analysis_runner import AnalysisRunner
 from coldchain_tracking.analysis_store import AnalysisStore
 from coldchain_tracking.compartment_store import CompartmentStore
 from coldchain_tracking.db import SCHEMA
+from coldchain_tracking.fleet_gauges import FleetGauges
 from coldchain_tracking.kpi_reader import KpiReader
 from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.load_store import LoadStore
@@ -89,14 +90,16 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     async def index_live_states() -> None:
         await live.index_existing()
 
+    gauges = Periodic("fleet-gauges", FleetGauges(runtime.engine).refresh, settings.gauges_refresh_s)
+
     app = runtime_app(
         runtime,
         SCHEMA_DEF,
         title="Coldchain tracking",
-        on_start=[maintain.start, purge.start, index_live_states, refresh.start],
+        on_start=[maintain.start, purge.start, index_live_states, refresh.start, gauges.start],
         # The sweeper publishes, so it starts once the broker has.
         after_broker_start=[sweeper.start],
-        on_stop=[sweeper.stop, refresh.stop, purge.stop, maintain.stop],
+        on_stop=[sweeper.stop, gauges.stop, refresh.stop, purge.stop, maintain.stop],
     )
     app.state.history = history
     app.state.periods = periods

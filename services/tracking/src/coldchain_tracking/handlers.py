@@ -12,9 +12,11 @@ compartments: projections kept in Redis under their own consumer groups.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import structlog
 from faststream.kafka import KafkaBroker
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 from pydantic import TypeAdapter
 
 from coldchain_contracts import FixAccepted, SiteUpserted, VehicleRegistered
@@ -28,6 +30,13 @@ from coldchain_tracking.settings import TrackingSettings
 
 FIXES_STORED = Counter("tracking_fixes_stored_total", "New history rows")
 FIXES_DUPLICATE = Counter("tracking_fixes_duplicate_total", "Fixes already in history")
+# Freshness: from the moment the gateway or ingest received a fix to its live state written
+# (the FreshnessP99High alert and the freshness SLO, docs/deploy.md).
+FRESHNESS_SECONDS = Histogram(
+    "tracking_fix_freshness_seconds",
+    "Seconds from a fix's received_at to its batch applied to live state",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0),
+)
 
 log = structlog.get_logger(__name__)
 _FIX = TypeAdapter(FixAccepted)
@@ -60,6 +69,9 @@ def register(
                 newest[d.message.vehicle_id] = d
         traces = {vid: d.header(tracecontext.HEADER) for vid, d in newest.items()}
         await runner.on_fixes(fixes, traces)
+        applied = datetime.now(UTC)
+        for fix in fixes:
+            FRESHNESS_SECONDS.observe(max(0.0, (applied - fix.received_at).total_seconds()))
         log.debug("batch applied", fixes=len(fixes), new=stored)
 
     async def apply_sites(batch: list[Delivered[SiteUpserted]]) -> None:

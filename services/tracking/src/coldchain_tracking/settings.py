@@ -28,6 +28,9 @@ class TrackingSettings(ServiceSettings, AnalysisThresholds):
     reference_refresh_s: float = Field(
         default=5.0, description="How often vehicles, compartments and geofences are reloaded"
     )
+    gauges_refresh_s: float = Field(
+        default=30.0, gt=0, description="How often open excursions and reporting vehicles are counted"
+    )
     loads_keep_days: float = Field(
         default=35.0,
         description="Finished orders' load rows are kept this long (beyond orders.events.v1's 28 days)",

@@ -27,7 +27,7 @@ import argparse
 import asyncio
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,8 @@ from aiokafka.errors import KafkaError
 
 from coldchain_contracts.topics import REGISTRY
 from coldchain_devtools.topics import TopicSetupError, partition_counts
+from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.transport_security import kafka_client_options
 
 DLQ_HEADER_PREFIX = "x-dlq-"
 ORIGINAL_TOPIC_HEADER = "x-dlq-original-topic"
@@ -138,14 +140,19 @@ async def replay_dlq(
     max_records: int | None = None,
     idle_timeout_s: float = 30.0,
     out: Callable[[str], None] = print,
+    kafka_options: Mapping[str, Any] | None = None,
 ) -> ReplayResult:
-    """Replay `dlq` up to its end offsets as of now (see the module doc)."""
+    """Replay `dlq` up to its end offsets as of now (see the module doc).
+
+    `kafka_options`: TLS/SASL (`transport_security.kafka_client_options`)."""
+    options = dict(kafka_options or {})
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=consumer_group(dlq),
         client_id="coldchain-dlq-replay",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **options,
     )
     producer = (
         None
@@ -155,9 +162,10 @@ async def replay_dlq(
             client_id="coldchain-dlq-replay",
             acks="all",
             enable_idempotence=True,
+            **options,
         )
     )
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="coldchain-dlq-replay")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="coldchain-dlq-replay", **options)
     counts = {"replayed": 0, "skipped": 0, "would_replay": 0}
     await admin.start()
     try:
@@ -275,15 +283,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.max is not None and args.max < 0:
         parser.error("--max must be >= 0")
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP)
+    settings = ServiceSettings(
+        KAFKA_BOOTSTRAP_SERVERS=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP)
+    )
     try:
         asyncio.run(
             replay_dlq(
-                bootstrap,
+                settings.kafka_bootstrap_servers,
                 args.dlq_topic,
                 dry_run=args.dry_run,
                 allow_compacted=args.allow_compacted,
                 max_records=args.max,
+                kafka_options=kafka_client_options(settings),
             )
         )
     except ReplayError as exc:

@@ -28,6 +28,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from coldchain_devtools.processes import SERVICES, five_services, service_env
+from coldchain_devtools.testing_tls import TlsInfra
 from coldchain_devtools.topics import ensure_topics
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
@@ -59,6 +60,8 @@ class RunningSystem:
     device_ports: dict[str, int] = field(default_factory=dict)
     """Device protocol listeners (not services: no /readyz), e.g. "osmand"."""
     teltonika_port: int = 0  # ingest's Teltonika TCP server
+    tls: TlsInfra | None = None
+    """The servers the services reach over TLS with a password (None: plain, older infra)."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -165,8 +168,10 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
 
     Only for tests under `tests/` (collected last): once up, these services consume the
     shared topics in their real groups, which would compete with a service's own
-    integration tests that run it in-process.
+    integration tests that run it in-process. They reach Kafka, PostgreSQL and Redis over
+    verified TLS with passwords, as on AWS, whenever `infra.py` serves TLS (`testing_tls`).
     """
+    tls = TlsInfra.from_env()
     log_dir = LOCAL_DIR / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICES}
@@ -181,10 +186,15 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         INGEST_OSMAND_PORT=str(device_ports["osmand"]),
         GATEWAY_DEV_MODE="true",  # documented dev credentials (DEV_INGEST_KEY, admin password)
         GATEWAY_REDIS_KEY_PREFIX=f"gw-{uuid.uuid4().hex[:8]}:",  # Redis outlives test sessions
+        **(tls.service_env() if tls is not None else {}),
     )
     with five_services(env, ports, log_dir):
         yield RunningSystem(
-            ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
+            ports=ports,
+            database_url=test_database,
+            device_ports=device_ports,
+            teltonika_port=teltonika_port,
+            tls=tls,
         )
 
 

@@ -28,6 +28,8 @@ from aiokafka.errors import (
 )
 
 from coldchain_contracts.topics import REGISTRY, dlq_topic
+from coldchain_servicekit.settings import ServiceSettings
+from coldchain_servicekit.transport_security import kafka_client_options
 
 CLEANUP_POLICY = "cleanup.policy"
 
@@ -173,14 +175,20 @@ async def _describe(admin: Any, names: Sequence[str]) -> tuple[dict[str, int], d
 
 
 async def ensure_topics_report(
-    bootstrap: str, replication: int = 1, topics: Sequence[NewTopic] | None = None
+    bootstrap: str,
+    replication: int = 1,
+    topics: Sequence[NewTopic] | None = None,
+    kafka_options: Mapping[str, Any] | None = None,
 ) -> TopicsReport:
     """Create the missing `topics` (default: the registry's), check the existing ones.
 
     Prints one warning line per mismatch on stderr and returns them in the report.
+    `kafka_options`: TLS/SASL (`transport_security.kafka_client_options`).
     """
     wanted = list(topics) if topics is not None else desired_topics(replication)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="coldchain-topics")
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="coldchain-topics", **(kafka_options or {})
+    )
     await admin.start()
     try:
         listed = set(await admin.list_topics())
@@ -211,10 +219,17 @@ async def ensure_topics(bootstrap: str, replication: int = 1) -> list[str]:
 
 
 def main() -> None:
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+    # The shared infrastructure settings (KAFKA_BOOTSTRAP_SERVERS, KAFKA_SECURITY_PROTOCOL, ...).
+    settings = ServiceSettings()
     replication = int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1"))
     try:
-        report = asyncio.run(ensure_topics_report(bootstrap, replication))
+        report = asyncio.run(
+            ensure_topics_report(
+                settings.kafka_bootstrap_servers,
+                replication,
+                kafka_options=kafka_client_options(settings),
+            )
+        )
     except TopicSetupError as exc:
         raise SystemExit(f"topics: {exc}") from exc
     line = f"topics: {len(report.created)} created, {len(report.existing)} already there"

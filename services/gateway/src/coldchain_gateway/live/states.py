@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import json
 from datetime import datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
@@ -102,9 +103,13 @@ def register(broker: KafkaBroker, states: LiveStates, poll_timeout_ms: int) -> N
         states.apply(records_of(msg.raw_message))
 
 
-async def end_offsets(bootstrap: str) -> dict[int, int]:
-    """The state topic's end offset per partition now (what `caught_up` waits for)."""
-    consumer = AIOKafkaConsumer(VEHICLE_STATE.name, bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def end_offsets(bootstrap: str, **options: Any) -> dict[int, int]:
+    """The state topic's end offset per partition now (what `caught_up` waits for).
+
+    `options`: TLS/SASL (`transport_security.kafka_client_options`)."""
+    consumer = AIOKafkaConsumer(
+        VEHICLE_STATE.name, bootstrap_servers=bootstrap, enable_auto_commit=False, **options
+    )
     await consumer.start()  # subscribing loads the topic's metadata
     try:
         partitions = consumer.partitions_for_topic(VEHICLE_STATE.name) or set()
