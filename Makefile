@@ -87,7 +87,7 @@ typecheck: install ## mypy strict
 	$(VENV_PY) -m mypy
 
 migrate: install up ## run every service's migrations
-	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch; do $(VENV_PY) -m coldchain_$$s migrate; done
+	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch notify; do $(VENV_PY) -m coldchain_$$s migrate; done
 
 docs: install ## regenerate docs/reference (configuration from the settings classes, topics from the registry)
 	$(VENV_PY) -m coldchain_devtools docs

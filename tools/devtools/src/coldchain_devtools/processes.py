@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
+SERVICES = ("tracking", "ingest", "orders", "dispatch", "notify", "gateway")
 PR_SET_PDEATHSIG = 1
 
 

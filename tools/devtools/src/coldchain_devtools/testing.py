@@ -185,6 +185,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "GATEWAY_REDIS_KEY_PREFIX": f"gw-{uuid.uuid4().hex[:8]}:",  # Redis outlives test sessions
         "GATEWAY_ORDERS_URL": f"http://127.0.0.1:{ports['orders']}",
         "GATEWAY_DISPATCH_URL": f"http://127.0.0.1:{ports['dispatch']}",
+        "GATEWAY_NOTIFY_URL": f"http://127.0.0.1:{ports['notify']}",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
     }
