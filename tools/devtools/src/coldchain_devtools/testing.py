@@ -59,6 +59,8 @@ class RunningSystem:
     device_ports: dict[str, int] = field(default_factory=dict)
     """Device protocol listeners (not services: no /readyz), e.g. "osmand"."""
     teltonika_port: int = 0  # ingest's Teltonika TCP server
+    mail_port: int = 0
+    """Where notify sends e-mail: a test starts its SMTP sink here (`notify_sinks.MailSink`)."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -172,6 +174,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     ports = {name: free_port() for name in SERVICES}
     device_ports = {"osmand": free_port(), "teltonika": free_port()}  # ingest's device listeners
     teltonika_port = device_ports["teltonika"]
+    mail_port = free_port()
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -188,6 +191,11 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         "GATEWAY_NOTIFY_URL": f"http://127.0.0.1:{ports['notify']}",
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         "INGEST_OSMAND_PORT": str(device_ports["osmand"]),
+        # Notify: mail to the tests' sink, and short rounds so deliveries and escalations are prompt.
+        "NOTIFY_SMTP_PORT": str(mail_port),
+        "NOTIFY_DELIVER_EVERY_S": "0.2",
+        "NOTIFY_ESCALATE_EVERY_S": "0.5",
+        "NOTIFY_RETRY_BASE_S": "0.5",
     }
     procs = {
         name: start_module(f"coldchain_{name}", env=env, log_path=log_dir / f"{name}.log")
@@ -197,7 +205,11 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         for name in SERVICES:
             wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log")
         yield RunningSystem(
-            ports=ports, database_url=test_database, device_ports=device_ports, teltonika_port=teltonika_port
+            ports=ports,
+            database_url=test_database,
+            device_ports=device_ports,
+            teltonika_port=teltonika_port,
+            mail_port=mail_port,
         )
     finally:
         stop_all(procs)
