@@ -4,15 +4,17 @@ count a channel's consecutive failures (disabling it past the limit)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coldchain_notify.db import channels, deliveries, delivery_attempts
+from coldchain_notify.domain import consecutive_failures
 
 
 async def enqueue(
@@ -93,61 +95,79 @@ async def channels_by_id(conn: AsyncConnection, channel_ids: set[str]) -> dict[s
     return {row["channel_id"]: row for row in result.mappings()}
 
 
-async def record_attempt(
-    conn: AsyncConnection,
-    *,
-    delivery_id: uuid.UUID,
-    attempt: int,
-    now: datetime,
-    status_code: int | None,
-    error: str | None,
-    duration_ms: float,
-    status: str,
-    next_due: datetime | None,
-) -> None:
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt's result, as recorded."""
+
+    delivery_id: uuid.UUID
+    attempt: int
+    status: str
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+    next_due: datetime | None
+
+
+async def record_attempts(conn: AsyncConnection, attempts: list[Attempt], now: datetime) -> None:
+    """Every attempt of a round in two statements (executemany), not two per delivery."""
+    if not attempts:
+        return
     await conn.execute(
-        insert(delivery_attempts)
+        insert(delivery_attempts).on_conflict_do_nothing(),
+        [
+            {
+                "delivery_id": a.delivery_id,
+                "attempt": a.attempt,
+                "at": now,
+                "status_code": a.status_code,
+                "error": a.error,
+                "duration_ms": a.duration_ms,
+            }
+            for a in attempts
+        ],
+    )
+    await conn.execute(
+        update(deliveries)
+        .where(deliveries.c.delivery_id == bindparam("b_id"))
         .values(
-            delivery_id=delivery_id,
-            attempt=attempt,
-            at=now,
-            status_code=status_code,
-            error=error,
-            duration_ms=duration_ms,
-        )
-        .on_conflict_do_nothing()
+            attempts=bindparam("b_attempt"),
+            status=bindparam("b_status"),
+            last_status_code=bindparam("b_code"),
+            last_error=bindparam("b_error"),
+            due_at=bindparam("b_due"),
+            delivered_at=bindparam("b_delivered"),
+        ),
+        [
+            {
+                "b_id": a.delivery_id,
+                "b_attempt": a.attempt,
+                "b_status": a.status,
+                "b_code": a.status_code,
+                "b_error": a.error,
+                "b_due": a.next_due or now,
+                "b_delivered": now if a.status == "delivered" else None,
+            }
+            for a in attempts
+        ],
     )
-    values: dict[str, Any] = {
-        "attempts": attempt,
-        "status": status,
-        "last_status_code": status_code,
-        "last_error": error,
-    }
-    if next_due is not None:
-        values["due_at"] = next_due
-    if status == "delivered":
-        values["delivered_at"] = now
-    await conn.execute(update(deliveries).where(deliveries.c.delivery_id == delivery_id).values(**values))
 
 
-async def channel_result(
-    conn: AsyncConnection, channel_id: str, ok: bool, disable_after: int, now: datetime
+async def channel_results(
+    conn: AsyncConnection, channel_id: str, outcomes: list[bool], disable_after: int, now: datetime
 ) -> bool:
-    """Count a success (reset) or a failure; True when this failure disabled the channel."""
-    if ok:
-        await conn.execute(
-            update(channels)
-            .where(channels.c.channel_id == channel_id, channels.c.consecutive_failures != 0)
-            .values(consecutive_failures=0)
-        )
-        return False
-    failures = await conn.scalar(
-        update(channels)
-        .where(channels.c.channel_id == channel_id)
-        .values(consecutive_failures=channels.c.consecutive_failures + 1)
-        .returning(channels.c.consecutive_failures)
+    """Count a round's outcomes against the channel (a success resets the count of consecutive
+    failures); True when this round disabled it."""
+    previous = await conn.scalar(
+        select(channels.c.consecutive_failures).where(channels.c.channel_id == channel_id).with_for_update()
     )
-    if failures is None or failures < disable_after:
+    if previous is None:
+        return False
+    failures = consecutive_failures(previous, outcomes)
+    if failures != previous:
+        await conn.execute(
+            update(channels).where(channels.c.channel_id == channel_id).values(consecutive_failures=failures)
+        )
+    if failures < disable_after:
         return False
     disabled = await conn.execute(
         update(channels)

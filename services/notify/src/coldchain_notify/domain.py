@@ -168,3 +168,11 @@ def next_escalation(rule: RuleSpec, step: int, now: datetime) -> datetime | None
     if rule.escalate_after_minutes is None or step + 1 >= len(rule.recipients):
         return None
     return now + timedelta(minutes=rule.escalate_after_minutes)
+
+
+def consecutive_failures(previous: int, outcomes: list[bool]) -> int:
+    """A channel's count of consecutive failed attempts after a round of `outcomes` (in order)."""
+    count = previous
+    for ok in outcomes:
+        count = 0 if ok else count + 1
+    return count

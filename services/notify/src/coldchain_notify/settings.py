@@ -22,7 +22,7 @@ class NotifySettings(ServiceSettings):
         description="A claimed delivery not finished within this is sent again (crash safety)",
     )
     max_attempts: int = Field(
-        default=8, ge=1, description="Attempts of one delivery before it is marked failed"
+        default=12, ge=1, description="Attempts of one delivery before it is marked failed"
     )
     retry_base_s: float = Field(
         default=2.0, gt=0, description="First retry delay; doubles per attempt, jittered"

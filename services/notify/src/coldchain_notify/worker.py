@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import utcnow
 from coldchain_notify import delivery_log
@@ -69,9 +69,19 @@ class DeliveryWorker:
             *(self._attempt(row, channels.get(row["channel_id"])) for row in claimed)
         )
         done = self._clock()
+        attempts = [
+            self._judge(row, outcome, ms) for row, (outcome, ms) in zip(claimed, results, strict=True)
+        ]
+        by_channel: dict[str, list[bool]] = {}
+        for row, (outcome, _) in zip(claimed, results, strict=True):
+            if outcome is not None:
+                by_channel.setdefault(row["channel_id"], []).append(outcome.ok)
         async with self._engine.begin() as conn:
-            for row, (outcome, duration_ms) in zip(claimed, results, strict=True):
-                await self._record(conn, row, channels.get(row["channel_id"]), outcome, duration_ms, done)
+            await delivery_log.record_attempts(conn, attempts, done)
+            for channel_id, outcomes in sorted(by_channel.items()):  # sorted: a fixed lock order
+                limit = self._settings.disable_after_failures
+                if await delivery_log.channel_results(conn, channel_id, outcomes, limit, done):
+                    log.warning("channel disabled", channel_id=channel_id)
         return len(claimed)
 
     async def _attempt(self, row: RowMapping, channel: RowMapping | None) -> tuple[Outcome | None, float]:
@@ -85,53 +95,29 @@ class DeliveryWorker:
         ATTEMPTS.labels(target.kind, "ok" if outcome.ok else "failed").inc()
         return outcome, elapsed * 1000
 
-    async def _record(
-        self,
-        conn: AsyncConnection,
-        row: RowMapping,
-        channel: RowMapping | None,
-        outcome: Outcome | None,
-        duration_ms: float,
-        now: datetime,
-    ) -> None:
+    def _judge(self, row: RowMapping, outcome: Outcome | None, duration_ms: float) -> delivery_log.Attempt:
+        """What an attempt makes of its delivery: delivered, retried later, failed, or
+        cancelled (the channel is gone or disabled: nothing was tried)."""
         s = self._settings
         attempt = row["attempts"] + 1
-        if outcome is None:  # the channel is gone or disabled: nothing to try
-            await delivery_log.record_attempt(
-                conn,
-                delivery_id=row["delivery_id"],
-                attempt=attempt,
-                now=now,
-                status_code=None,
-                error="channel disabled",
-                duration_ms=0.0,
-                status="cancelled",
-                next_due=None,
+        if outcome is None:
+            return delivery_log.Attempt(
+                row["delivery_id"], attempt, "cancelled", None, "channel disabled", 0.0, None
             )
-            return
+        next_due = None
         if outcome.ok:
-            status, next_due = "delivered", None
+            status = "delivered"
         elif attempt >= s.max_attempts:
-            status, next_due = "failed", None
+            status = "failed"
         else:
-            delay = retry_delay_s(attempt, s.retry_base_s, s.retry_max_s, random.uniform(0.5, 1.0))  # noqa: S311 - jitter
-            status, next_due = "pending", now + timedelta(seconds=delay)
-        await delivery_log.record_attempt(
-            conn,
-            delivery_id=row["delivery_id"],
-            attempt=attempt,
-            now=now,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=duration_ms,
-            status=status,
-            next_due=next_due,
+            jitter = random.uniform(0.5, 1.0)  # noqa: S311 - spreads retries, not a secret
+            status = "pending"
+            next_due = self._clock() + timedelta(
+                seconds=retry_delay_s(attempt, s.retry_base_s, s.retry_max_s, jitter)
+            )
+        return delivery_log.Attempt(
+            row["delivery_id"], attempt, status, outcome.status_code, outcome.error, duration_ms, next_due
         )
-        assert channel is not None
-        if await delivery_log.channel_result(
-            conn, channel["channel_id"], outcome.ok, s.disable_after_failures, now
-        ):
-            log.warning("channel disabled", channel_id=channel["channel_id"], error=outcome.error)
 
 
 async def drain(worker: DeliveryWorker) -> None:
