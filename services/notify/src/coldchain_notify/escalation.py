@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coldchain_contracts import utcnow
 from coldchain_notify import delivery_log, repository
-from coldchain_notify.domain import next_escalation
+from coldchain_notify.domain import next_escalation, quiet_until
+from coldchain_notify.rules import Severity
 
 ESCALATED = Counter("notify_escalations_total", "Alerts passed to the next recipient")
 
@@ -37,6 +38,7 @@ class Escalator:
                     )
                     continue
                 payload = {**incident["payload"], "escalation_step": step}
+                due_at = quiet_until(rule.quiet_hours, Severity(payload["severity"]), now)
                 await delivery_log.enqueue(
                     conn,
                     channel_id=rule.recipients[step],
@@ -45,11 +47,11 @@ class Escalator:
                     alert_id=incident["alert_id"],
                     step=step,
                     payload=payload,
-                    due_at=now,
+                    due_at=due_at,
                     now=now,
                 )
                 await repository.advance(
-                    conn, incident["alert_id"], incident["rule_id"], step, next_escalation(rule, step, now)
+                    conn, incident["alert_id"], incident["rule_id"], step, next_escalation(rule, step, due_at)
                 )
                 escalated += 1
         ESCALATED.inc(escalated)

@@ -40,8 +40,10 @@ async def apply_notice(
         if not matches(rule, notice):
             continue
         payload = {**notice.payload(), "rule_id": rule_id, "escalation_step": 0}
+        due_at = quiet_until(rule.quiet_hours, notice.severity, now)
         if notice.opens:
-            next_at = None if already_acknowledged else next_escalation(rule, 0, now)
+            # Escalation counts from when the first recipient is told (after quiet hours).
+            next_at = None if already_acknowledged else next_escalation(rule, 0, due_at)
             await repository.open_incident(
                 conn,
                 alert_id=notice.alert_id,
@@ -59,7 +61,7 @@ async def apply_notice(
             alert_id=notice.alert_id,
             step=0,
             payload=payload,
-            due_at=quiet_until(rule.quiet_hours, notice.severity, now),
+            due_at=due_at,
             now=now,
         )
     if queued:
