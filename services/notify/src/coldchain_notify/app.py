@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from coldchain_notify import alerts_api, channels_api, handlers, rules_api
 from coldchain_notify.db import SCHEMA
 from coldchain_notify.escalation import Escalator
-from coldchain_notify.senders import EmailSender, Sender, WebhookSender
+from coldchain_notify.senders import EmailSender, Sender, SmsSender, WebhookSender
 from coldchain_notify.settings import NotifySettings
 from coldchain_notify.worker import DeliveryWorker, drain
 from coldchain_servicekit.periodic import Periodic
@@ -25,7 +25,11 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     handlers.register(runtime.broker, settings, runtime.engine)
     # Webhooks never follow redirects: a receiver's 3xx is a failure the log shows.
     client = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
-    senders: dict[str, Sender] = {"webhook": WebhookSender(client), "email": EmailSender(settings)}
+    senders: dict[str, Sender] = {
+        "webhook": WebhookSender(client),
+        "email": EmailSender(settings),
+        "sms": SmsSender(client, settings),
+    }
     worker = DeliveryWorker(runtime.engine, senders, settings)
     delivering = Periodic("deliver", lambda: drain(worker), settings.deliver_every_s)
     escalator = Escalator(runtime.engine)

@@ -114,4 +114,17 @@ class EmailSpec(Strict):
     enabled: bool = True
 
 
-ChannelSpec = Annotated[WebhookSpec | EmailSpec, Field(discriminator="kind")]
+PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{6,15}$")]
+
+
+class SmsSpec(Strict):
+    """Text messages through the configured HTTP SMS gateway (`NOTIFY_SMS_URL`)."""
+
+    kind: Literal["sms"]
+    name: str = Field(min_length=1, max_length=200)
+    to: list[PhoneNumber] = Field(min_length=1, max_length=20, description="E.164 digits, e.g. +821012345678")
+    language: Language = Language.KO
+    enabled: bool = True
+
+
+ChannelSpec = Annotated[WebhookSpec | EmailSpec | SmsSpec, Field(discriminator="kind")]

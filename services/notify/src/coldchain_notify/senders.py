@@ -106,3 +106,30 @@ class EmailSender:
         except (aiosmtplib.SMTPException, OSError) as exc:
             return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
         return Outcome(True, 250)
+
+
+class SmsSender:
+    """One POST per number to the configured SMS gateway; the subject line is the text."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: NotifySettings) -> None:
+        self._client = client
+        self._settings = settings
+
+    async def send(self, target: Target, delivery_id: str, payload: dict[str, Any]) -> Outcome:
+        s = self._settings
+        if not s.sms_url:
+            return Outcome(False, None, "no SMS gateway configured (NOTIFY_SMS_URL)")
+        text, _ = render_email(payload, Language(target.spec.get("language", "ko")))
+        headers = {"Idempotency-Key": delivery_id}
+        if s.sms_token is not None:
+            headers["Authorization"] = f"Bearer {s.sms_token.get_secret_value()}"
+        for number in target.spec["to"]:
+            try:
+                response = await self._client.post(
+                    s.sms_url, json={"to": number, "text": text}, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
+            if not 200 <= response.status_code < 300:
+                return Outcome(False, response.status_code, f"HTTP {response.status_code} for {number}")
+        return Outcome(True, 200)

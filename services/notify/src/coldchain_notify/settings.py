@@ -54,6 +54,12 @@ class NotifySettings(ServiceSettings):
         default="Coldchain <alerts@coldchain.local>", description="From address of e-mails"
     )
     smtp_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one SMTP conversation")
+    sms_url: str | None = Field(
+        default=None,
+        description="HTTP SMS gateway: one POST of JSON {to, text} per number, 2xx is sent; unset: SMS "
+        "deliveries fail with 'no SMS gateway configured'",
+    )
+    sms_token: SecretStr | None = Field(default=None, description="Bearer token for the SMS gateway (secret)")
     console_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of the console, linked from notifications"
     )

@@ -43,8 +43,16 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
 
 
 @pytest.fixture(scope="module")
+async def sms_gateway() -> AsyncIterator[WebhookReceiver]:
+    gateway = WebhookReceiver(signed=False)
+    await gateway.start()
+    yield gateway
+    await gateway.stop()
+
+
+@pytest.fixture(scope="module")
 async def notify(
-    infra: Infra, test_database: str, kafka_topics: None, mail: MailSink
+    infra: Infra, test_database: str, kafka_topics: None, mail: MailSink, sms_gateway: WebhookReceiver
 ) -> AsyncIterator[httpx.AsyncClient]:
     group = f"notify-it-{uuid.uuid4().hex[:8]}"
     dlq = dlq_topic(TRACKING_EVENTS.name, group)
@@ -56,6 +64,8 @@ async def notify(
         kafka_bootstrap_servers=infra.kafka,
         database_url=test_database,
         smtp_port=mail.port,
+        sms_url=sms_gateway.url,
+        sms_token="sms-token-for-tests",  # pragma: allowlist secret
         deliver_every_s=0.1,
         escalate_every_s=0.2,
         retry_base_s=0.1,
@@ -317,3 +327,24 @@ async def test_bad_rules_are_422_problems_that_name_the_field(notify: httpx.Asyn
 
 async def _some(items: list[Any]) -> list[Any] | None:
     return items or None
+
+
+async def test_an_sms_channel_posts_the_text_to_the_configured_gateway(
+    notify: httpx.AsyncClient, sms_gateway: WebhookReceiver, producer: AIOKafkaProducer
+) -> None:
+    t = tag()
+    channel = {"kind": "sms", "name": "driver", "to": ["+821012345678"], "language": "en"}
+    await put(notify, f"/v1/notification-channels/sms-{t}", channel)
+    rule = {
+        "name": "r",
+        "event_types": ["excursion_opened"],
+        "vehicle_ids": [f"truck-{t}"],
+        "recipients": [f"sms-{t}"],
+    }
+    await put(notify, f"/v1/notification-rules/r-{t}", rule)
+    await excursion(producer, f"truck-{t}")
+    [call] = await eventually(lambda: _some(sms_gateway.accepted()), timeout_s=30)
+    assert call.headers["authorization"] == "Bearer sms-token-for-tests"
+    body = body_json(call)
+    assert body["to"] == "+821012345678"
+    assert body["text"].startswith("[Critical] Temperature excursion on truck-")
