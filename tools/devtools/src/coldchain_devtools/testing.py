@@ -202,8 +202,9 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         for name in SERVICES
     }
     try:
+        # Six processes import at once: on a loaded 2-core machine that alone took over 90 s.
         for name in SERVICES:
-            wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log")
+            wait_ready(name, ports[name], procs[name], log_dir / f"{name}.log", timeout_s=240)
         yield RunningSystem(
             ports=ports,
             database_url=test_database,
