@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: chromium bench-web coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop
+.PHONY: chromium bench-web coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop bench-notify
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -125,7 +125,7 @@ typecheck: install ## mypy strict
 	$(VENV_PY) -m mypy
 
 migrate: install up ## run every service's migrations
-	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch; do $(VENV_PY) -m coldchain_$$s migrate; done
+	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch notify; do $(VENV_PY) -m coldchain_$$s migrate; done
 
 docs: install ## regenerate docs/reference (configuration from the settings classes, topics from the registry)
 	$(VENV_PY) -m coldchain_devtools docs
@@ -169,6 +169,11 @@ bench-dispatch: install ## Solomon VRPTW benchmark at 1, 5, 30 s with PyVRP and 
 
 $(VEGETA):
 	GOBIN=$(dir $(VEGETA)) go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+
+bench-notify: install ## notifications/min to a webhook receiver failing half its calls: latency p95, lost (ARGS="--events N ...")
+	@$(BENCH_ENV) $(INFRA) up --only kafka,postgres
+	@trap '$(BENCH_ENV) $(INFRA) down --only kafka,postgres' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
+		(cd bench && $(BENCH_ENV) ../$(VENV_PY) notify.py $(ARGS))
 
 bench-api: install $(VEGETA) ## gateway reads and telemetry posts under load vs a bare FastAPI endpoint (ARGS="--seconds N ...")
 	@$(BENCH_ENV) $(INFRA) up

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from coldchain_devtools.processes import SERVICES, NotReady, five_services, service_env
+from coldchain_devtools.processes import SERVICES, NotReady, all_services, service_env
 from coldchain_devtools.testing import dev_key_headers, free_port
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
@@ -64,7 +64,7 @@ def running_services(infra: Infra, log_dir: Path) -> Iterator[dict[str, int]]:
         **UNTHROTTLED,
     )
     try:
-        with five_services(env, ports, log_dir, timeout_s=120):
+        with all_services(env, ports, log_dir, timeout_s=120):
             log(f"services up: {ports}")
             yield ports
     except NotReady as exc:

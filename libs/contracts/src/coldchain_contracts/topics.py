@@ -119,7 +119,7 @@ TRACKING_EVENTS = Topic(
     partitions=6,
     cleanup_policy="delete",
     producer="tracking",
-    consumers=("orders", "tracking", "dispatch"),
+    consumers=("orders", "tracking", "dispatch", "notify"),
     retention_ms=4 * _WEEK_MS,
     description="Trips, stops, geofence enter/exit, temperature excursions and alerts.",
 )

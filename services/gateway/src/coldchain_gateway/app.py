@@ -16,6 +16,7 @@ from coldchain_gateway import (
     devices,
     dispatch,
     fleet_vehicles,
+    notifications,
     orders,
     reports,
     sites,
@@ -77,6 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     ingest = upstream(settings.ingest_url)
     orders_api = upstream(settings.orders_url)
     dispatch_api = upstream(settings.dispatch_url)
+    notify_api = upstream(settings.notify_url)
 
     states = LiveStates()
 
@@ -110,13 +112,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_start=[bootstrap_security, expect_states, *start_syncing],
         asyncapi=settings.public_docs,
         internal_api=False,  # the public API: its own credentials (security/)
-        on_stop=[*stop_syncing, tracking.aclose, ingest.aclose, orders_api.aclose, dispatch_api.aclose],
+        on_stop=[
+            *stop_syncing,
+            tracking.aclose,
+            ingest.aclose,
+            orders_api.aclose,
+            dispatch_api.aclose,
+            notify_api.aclose,
+        ],
         description="Public REST API of the Coldchain fleet platform. Log in with `POST /v1/auth/token` "
         "(OAuth2 password grant) and send `Authorization: Bearer <access_token>`; devices and "
         "integrations send `X-API-Key`. See docs/gateway-security.md.\n\n"
         "Event streams: every service describes its Kafka channels in an AsyncAPI document at "
-        "`/asyncapi.json` ([the gateway's](/asyncapi.json); ingest, tracking, orders and dispatch on "
-        "their own ports, 8001-8004 locally); the live feed is `GET /v1/live` (WebSocket).",
+        "`/asyncapi.json` ([the gateway's](/asyncapi.json); ingest, tracking, orders, dispatch and notify "
+        "on their own ports, 8001-8005 locally); the live feed is `GET /v1/live` (WebSocket).",
         version="0.1.0",
         **docs,
     )
@@ -127,6 +136,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.ingest = ingest
     app.state.orders = orders_api
     app.state.dispatch = dispatch_api
+    app.state.notify = notify_api
     app.state.engine = runtime.engine
     app.state.sessions = sessions
     authenticator = TokenAuthenticator(
@@ -149,6 +159,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(sites.router)
     app.include_router(fleet_vehicles.router)
     app.include_router(dispatch.router)
+    app.include_router(notifications.router)
     app.include_router(console.router)
     hub = LiveHub()
     feed.register(runtime.broker, hub, settings.consumer_poll_timeout_ms)

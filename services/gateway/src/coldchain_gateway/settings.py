@@ -22,6 +22,10 @@ class GatewaySettings(ServiceSettings):
     ingest_url: str = Field(default="http://127.0.0.1:8001", description="Ingest query API (device registry)")
     orders_url: str = Field(default="http://127.0.0.1:8003", description="Orders query and import API")
     dispatch_url: str = Field(default="http://127.0.0.1:8004", description="Dispatch query API (plans)")
+    notify_url: str = Field(
+        default="http://127.0.0.1:8005",
+        description="Notify API (notification rules, channels, acknowledgements)",
+    )
     upstream_timeout_s: float = 5.0
     report_timeout_s: float = Field(
         default=30.0, description="Max wait for tracking to build a temperature record (a PDF draws a chart)"

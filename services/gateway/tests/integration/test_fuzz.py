@@ -98,6 +98,9 @@ def fuzzed(infra: Infra, test_database: str) -> Iterator[tuple[Any, dict[str, Ca
     app.state.dispatch = httpx.AsyncClient(
         transport=httpx.MockTransport(tracking_stub), base_url="http://dispatch"
     )
+    app.state.notify = httpx.AsyncClient(
+        transport=httpx.MockTransport(tracking_stub), base_url="http://notify"
+    )
     broker = CountingBroker()
     app.state.broker = broker
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app's lifespan

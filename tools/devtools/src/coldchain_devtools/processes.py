@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-SERVICES = ("tracking", "ingest", "orders", "dispatch", "gateway")
+SERVICES = ("tracking", "ingest", "orders", "dispatch", "notify", "gateway")
 PR_SET_PDEATHSIG = 1
 
 
@@ -100,7 +100,7 @@ def stop_all(procs: Mapping[str, subprocess.Popen[bytes]], timeout_s: float = 20
 def service_env(
     ports: Mapping[str, int], *, kafka: str, database_url: str, redis_url: str, **extra: str
 ) -> dict[str, str]:
-    """The environment of the five services on `ports`: the infrastructure, each one's HTTP
+    """The environment of the services on `ports`: the infrastructure, each one's HTTP
     port, and the gateway's address of every other; `extra` settings last (they win)."""
     return {
         **os.environ,
@@ -119,10 +119,10 @@ def service_env(
 
 
 @contextmanager
-def five_services(
+def all_services(
     env: Mapping[str, str], ports: Mapping[str, int], log_dir: Path, timeout_s: float | None = None
 ) -> Iterator[None]:
-    """The five services started with `env`, each ready on its port of `ports` (NotReady
+    """Every service (`SERVICES`) started with `env`, each ready on its port of `ports` (NotReady
     otherwise), and stopped on exit; logs in `log_dir/<service>.log`."""
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:

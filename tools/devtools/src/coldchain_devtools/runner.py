@@ -24,7 +24,14 @@ from coldchain_devtools.supervisor import Supervisor
 from coldchain_devtools.topics import ensure_topics
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
 
-DEFAULT_PORTS = {"tracking": 8002, "ingest": 8001, "orders": 8003, "dispatch": 8004, "gateway": 8000}
+DEFAULT_PORTS = {
+    "tracking": 8002,
+    "ingest": 8001,
+    "orders": 8003,
+    "dispatch": 8004,
+    "notify": 8005,
+    "gateway": 8000,
+}
 # Each service reads <SVC>_HTTP_PORT itself; the supervisor reads the same to probe it.
 SERVICES = {
     name: int(os.environ.get(f"{name.upper()}_HTTP_PORT", port)) for name, port in DEFAULT_PORTS.items()

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from coldchain_devtools.processes import SERVICES, NotReady, five_services, service_env
+from coldchain_devtools.processes import SERVICES, NotReady, all_services, service_env
 from coldchain_devtools.sim_day import DayRun, DaySpec, simulate_day
 from coldchain_devtools.testing import free_port
 from coldchain_devtools.topics import ensure_topics
@@ -125,7 +125,7 @@ def running_services(infra: SimInfra, log_dir: Path) -> Iterator[dict[str, int]]
         COLDCHAIN_INTERNAL_TOKEN=os.environ.get("COLDCHAIN_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN),
     )
     try:
-        with five_services(env, ports, log_dir, timeout_s=300):
+        with all_services(env, ports, log_dir, timeout_s=300):
             yield ports
     except NotReady as exc:
         raise RuntimeError(str(exc)) from None

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from coldchain_devtools.processes import SERVICES, five_services, service_env
+from coldchain_devtools.processes import SERVICES, all_services, service_env
 from coldchain_devtools.testing_tls import TlsInfra
 from coldchain_devtools.topics import ensure_topics
 from coldchain_servicekit.internal_auth import DEV_INTERNAL_TOKEN
@@ -62,6 +62,8 @@ class RunningSystem:
     teltonika_port: int = 0  # ingest's Teltonika TCP server
     tls: TlsInfra | None = None
     """The servers the services reach over TLS with a password (None: plain, older infra)."""
+    mail_port: int = 0
+    """Where notify sends e-mail: a test starts its SMTP sink here (`notify_sinks.MailSink`)."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -177,6 +179,7 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
     ports = {name: free_port() for name in SERVICES}
     device_ports = {"osmand": free_port(), "teltonika": free_port()}  # ingest's device listeners
     teltonika_port = device_ports["teltonika"]
+    mail_port = free_port()
     env = service_env(
         ports,
         kafka=infra.kafka,
@@ -186,15 +189,21 @@ def running_system(infra: Infra, test_database: str, kafka_topics: None) -> Iter
         INGEST_OSMAND_PORT=str(device_ports["osmand"]),
         GATEWAY_DEV_MODE="true",  # documented dev credentials (DEV_INGEST_KEY, admin password)
         GATEWAY_REDIS_KEY_PREFIX=f"gw-{uuid.uuid4().hex[:8]}:",  # Redis outlives test sessions
+        # Notify: mail to the tests' sink, and short rounds so deliveries and escalations are prompt.
+        NOTIFY_SMTP_PORT=str(mail_port),
+        NOTIFY_DELIVER_EVERY_S="0.2",
+        NOTIFY_ESCALATE_EVERY_S="0.5",
+        NOTIFY_RETRY_BASE_S="0.5",
         **(tls.service_env() if tls is not None else {}),
     )
-    with five_services(env, ports, log_dir):
+    with all_services(env, ports, log_dir):
         yield RunningSystem(
             ports=ports,
             database_url=test_database,
             device_ports=device_ports,
             teltonika_port=teltonika_port,
             tls=tls,
+            mail_port=mail_port,
         )
 
 

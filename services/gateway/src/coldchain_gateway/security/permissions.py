@@ -25,6 +25,9 @@ class Permission(StrEnum):
     PLANS_READ = "plans:read"
     PLANS_WRITE = "plans:write"
     ASSIGNMENTS_READ = "assignments:read"
+    NOTIFICATIONS_READ = "notifications:read"
+    NOTIFICATIONS_WRITE = "notifications:write"
+    ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
     SETTINGS_READ = "settings:read"
     SETTINGS_WRITE = "settings:write"
     USERS_MANAGE = "users:manage"
@@ -46,6 +49,7 @@ READ_ALL = frozenset(
         Permission.SITES_READ,
         Permission.PLANS_READ,
         Permission.ASSIGNMENTS_READ,
+        Permission.NOTIFICATIONS_READ,
         Permission.SETTINGS_READ,
     }
 )
@@ -58,8 +62,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VEHICLES_WRITE,
         Permission.DEVICES_WRITE,
         Permission.SETTINGS_WRITE,
+        Permission.NOTIFICATIONS_WRITE,
+        Permission.ALERTS_ACKNOWLEDGE,
     },
-    Role.DISPATCHER: READ_ALL | {Permission.ORDERS_WRITE, Permission.SITES_WRITE, Permission.PLANS_WRITE},
+    Role.DISPATCHER: READ_ALL
+    | {
+        Permission.ORDERS_WRITE,
+        Permission.SITES_WRITE,
+        Permission.PLANS_WRITE,
+        Permission.NOTIFICATIONS_WRITE,
+        Permission.ALERTS_ACKNOWLEDGE,
+    },
     Role.VIEWER: READ_ALL,
 }
 

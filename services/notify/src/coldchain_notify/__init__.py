@@ -1,0 +1,1 @@
+"""Coldchain notify service."""
