@@ -1,4 +1,4 @@
-"""`python -m coldchain_tracking [serve|migrate|rebuild-live-state]`."""
+"""`python -m coldchain_tracking [serve|migrate|rebuild-live-state|republish-states]`."""
 
 import asyncio
 import json
@@ -9,6 +9,7 @@ from coldchain_tracking.app import SCHEMA_DEF, create_app
 from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.rebuild import LiveStateRebuilder
 from coldchain_tracking.reference import ReferenceData
+from coldchain_tracking.republish import republish_states
 from coldchain_tracking.settings import TrackingSettings
 
 
@@ -31,5 +32,10 @@ def rebuild_live_state(settings: TrackingSettings) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
+def _republish_states(settings: TrackingSettings) -> None:
+    print(json.dumps(asyncio.run(republish_states(settings))))
+
+
 if __name__ == "__main__":
-    main(TrackingSettings, create_app, SCHEMA_DEF, commands={"rebuild-live-state": rebuild_live_state})
+    commands = {"rebuild-live-state": rebuild_live_state, "republish-states": _republish_states}
+    main(TrackingSettings, create_app, SCHEMA_DEF, commands=commands)
