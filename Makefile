@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot backup restore bench-teltonika-storm bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day
+.PHONY: coverage docs secrets help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot backup restore bench-chaos bench-teltonika-storm bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ bench-history: install ## history writes (per-row vs COPY) and layout (day parti
 	@$(BENCH_ENV) $(INFRA) up --only postgres
 	@trap '$(BENCH_ENV) $(INFRA) down --only postgres' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(VENV_PY) bench/history_write.py && $(VENV_PY) bench/history_layout.py
+
+bench-chaos: install ## fault injection skeleton: fixes via the gateway, SIGKILL a tracking replica and PostgreSQL; acked/stored/missing (N=20000)
+	$(VENV_PY) bench/chaos.py --fixes $(or $(N),20000) $(ARGS)
 
 bench-teltonika-storm: install ## Teltonika server vs 10,000 hostile connections, then a good device: RSS, held, acked (ARGS="--connections N")
 	$(VENV_PY) bench/teltonika_storm.py $(ARGS)
