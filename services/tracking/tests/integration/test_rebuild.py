@@ -155,7 +155,8 @@ async def test_a_flushed_redis_is_rebuilt_to_the_same_live_state_by_command_and_
     assert all(s.trip_id is None and s.stop_id is not None for s in before.values()), (
         "parked: a stop, no trip"
     )
-    assert all(s.geofence_ids == (f"site:{site.site_id}",) for s in before.values())
+    # Other runs' sites on the shared compacted topic may overlap: ours must be among them.
+    assert all(f"site:{site.site_id}" in s.geofence_ids for s in before.values())
     assert all(s.compartments and s.compartments[0].celsius == 9.0 for s in before.values())
 
     await redis.flushdb()
