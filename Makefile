@@ -21,7 +21,7 @@ TEST_PG_PORT ?= 25432
 TEST_REDIS_PORT ?= 26379
 TEST_ENV := COLDCHAIN_DURABLE=false COLDCHAIN_LOCAL_DIR=$(CURDIR)/.local/test COLDCHAIN_KAFKA_PORT=$(TEST_KAFKA_PORT) COLDCHAIN_PG_PORT=$(TEST_PG_PORT) COLDCHAIN_REDIS_PORT=$(TEST_REDIS_PORT)
 
-.PHONY: chromium bench-web coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop bench-notify
+.PHONY: chromium bench-web coverage docs secrets lint-deploy help install up down status run test test-fast lint fmt typecheck topics migrate contracts-snapshot backup restore bench-chaos bench-teltonika-storm bench-startup bench-telemetry bench-history solve-vrptw bench-dispatch bench-api bench-gateway-stack bench-dispatch-scenario bench-orders bench-dispatch-loop solve-pdptw bench-pdptw simulate-day bench-demo-loop bench-notify
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -127,6 +127,13 @@ typecheck: install ## mypy strict
 migrate: install up ## run every service's migrations
 	eval "$$($(INFRA) env)" && for s in gateway ingest tracking orders dispatch notify; do $(VENV_PY) -m coldchain_$$s migrate; done
 
+backup: install ## per-schema PostgreSQL dumps of make run's system into DIR (default backups/<UTC time>); services may run
+	eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools backup $(if $(DIR),--dir $(DIR))
+
+restore: install up ## restore a backup (DIR=...) with the services stopped: schemas, topics, compacted topics, Redis live state
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=<backup directory>"; exit 2; }
+	eval "$$($(INFRA) env)" && $(VENV_PY) -m coldchain_devtools restore --dir $(DIR)
+
 docs: install ## regenerate docs/reference (configuration from the settings classes, topics from the registry)
 	$(VENV_PY) -m coldchain_devtools docs
 
@@ -137,6 +144,12 @@ bench-history: install ## history writes (per-row vs COPY) and layout (day parti
 	@$(BENCH_ENV) $(INFRA) up --only postgres
 	@trap '$(BENCH_ENV) $(INFRA) down --only postgres' EXIT; eval "$$($(BENCH_ENV) $(INFRA) env)" && \
 		$(VENV_PY) bench/history_write.py && $(VENV_PY) bench/history_layout.py
+
+bench-chaos: install ## fault injection skeleton: fixes via the gateway, SIGKILL a tracking replica and PostgreSQL; acked/stored/missing (N=20000)
+	$(VENV_PY) bench/chaos.py --fixes $(or $(N),20000) $(ARGS)
+
+bench-teltonika-storm: install ## Teltonika server vs 10,000 hostile connections, then a good device: RSS, held, acked (ARGS="--connections N")
+	$(VENV_PY) bench/teltonika_storm.py $(ARGS)
 
 bench-startup: ## time `make run` to its banner, a fix to visible state, and Ctrl-C to nothing left (RUNS=N)
 	$(PYTHON) bench/startup.py --runs $(or $(RUNS),1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,9 +171,11 @@ def main(
     create_app: Callable[[Any], FastAPI],
     schema: Schema,
     argv: Sequence[str] | None = None,
+    commands: Mapping[str, Callable[[Any], None]] | None = None,
 ) -> None:
-    """`python -m coldchain_<svc> [serve|migrate]`."""
+    """`python -m coldchain_<svc> [serve|migrate|<one of the service's own commands>]`."""
     command = (sys.argv[1:] if argv is None else list(argv))[:1] or ["serve"]
+    extra = dict(commands or {})
     settings = settings_type()
     if command == ["migrate"]:
         upgrade(
@@ -184,5 +186,8 @@ def main(
         )
     elif command == ["serve"]:
         serve(create_app(settings), settings.http_host, settings.http_port)
+    elif command[0] in extra:
+        extra[command[0]](settings)
     else:
-        raise SystemExit(f"unknown command {command[0]!r}; expected serve or migrate")
+        known = ", ".join(["serve", "migrate", *extra])
+        raise SystemExit(f"unknown command {command[0]!r}; expected one of {known}")

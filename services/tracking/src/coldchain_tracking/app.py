@@ -28,6 +28,7 @@ from coldchain_tracking.live_state import LiveStateStore
 from coldchain_tracking.load_store import LoadStore
 from coldchain_tracking.partitions import PartitionMaintainer, PartitionPolicy
 from coldchain_tracking.periods import PeriodStore
+from coldchain_tracking.rebuild import LiveStateRebuilder
 from coldchain_tracking.record_reader import RecordReader
 from coldchain_tracking.reference import ReferenceData
 from coldchain_tracking.repository import PositionHistory
@@ -48,6 +49,7 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     runner = AnalysisRunner(
         runtime.broker, AnalysisStore(runtime.redis), reference, settings.analysis_config(), loads=loads
     )
+    rebuilder = LiveStateRebuilder.of(settings, runtime, reference, loads)
     handlers.register(runtime.broker, settings, history, runner, reference)
     load_consumer.register(runtime.broker, settings, loads)
     compartments = CompartmentStore(runtime.engine)
@@ -63,8 +65,12 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     async def load_reference_data() -> None:
         await reference.load()
         await loads.load()
+        if settings.rebuild_on_empty:
+            # Redis came back empty (no persistence, or a new instance): rebuild from history.
+            await rebuilder.ensure()
 
-    # Geofences, compartments and loads are read before the broker starts, so no fix is analysed without them.
+    # Geofences, compartments and loads are read (and a lost Redis state rebuilt) before the
+    # broker starts, so no fix is analysed without them.
     refresh = Periodic("refresh-reference-data", load_reference_data, settings.reference_refresh_s)
     sweeper = Periodic("offline-sweeper", runner.sweep, settings.sweep_every_s)
     event_projection.register(runtime.broker, settings, periods)
@@ -107,6 +113,7 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.state.reference = reference
     app.state.loads = loads
     app.state.runner = runner
+    app.state.rebuilder = rebuilder
     app.state.records = records
     app.state.kpis = KpiReader(runtime.engine)
     app.include_router(api.router)

@@ -41,5 +41,16 @@ class TrackingSettings(ServiceSettings, AnalysisThresholds):
         "(EN 12830 recorders log at least every 5 minutes on trips under 24 h)",
     )
 
+    rebuild_on_empty: bool = Field(
+        default=True,
+        description="Rebuild live and analysis state from history when Redis has lost it (at start, "
+        "and when found on the reference refresh)",
+    )
+    rebuild_window_h: float = Field(
+        default=24.0,
+        description="How much of each vehicle's history (before its newest fix) a rebuild replays "
+        "through the analysis",
+    )
+
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(**{name: getattr(self, name) for name in AnalysisThresholds.model_fields})

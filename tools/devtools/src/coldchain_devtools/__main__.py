@@ -1,4 +1,4 @@
-"""`python -m coldchain_devtools {run|topics|simulate|replay-dlq|docs}`."""
+"""`python -m coldchain_devtools {run|topics|simulate|replay-dlq|docs|backup|restore}`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,14 @@ def main() -> None:
         from coldchain_devtools.dlq_replay import main as run
     elif command == "docs":
         from coldchain_devtools.reference_docs import main as run
+    elif command in ("backup", "restore"):
+        from coldchain_devtools.backup import main as run
+
+        sys.argv.insert(1, command)
     else:
-        raise SystemExit(f"unknown command {command!r}; expected run, topics, simulate, replay-dlq or docs")
+        raise SystemExit(
+            f"unknown command {command!r}; expected run, topics, simulate, replay-dlq, docs, backup or restore"
+        )
     run()
 
 
