@@ -48,7 +48,7 @@ import asyncpg
 from coldchain_devtools.processes import SERVICES
 from coldchain_devtools.topics import ensure_topics
 
-SCHEMAS = ("gateway", "ingest", "tracking", "orders", "dispatch")
+SCHEMAS = ("gateway", "ingest", "tracking", "orders", "dispatch", "notify")
 assert set(SCHEMAS) == set(SERVICES)
 
 

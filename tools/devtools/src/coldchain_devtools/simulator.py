@@ -88,6 +88,8 @@ class Truck:
     """Simulated now, set by a caller that runs its own clock (`sim_day`); None: no waiting
     for planned departures (the demo's real-time pace)."""
     hold_until: datetime | None = None
+    holding: bool = False
+    """Served, waiting for the planned departure: doors shut (the reefer holds its setpoint)."""
     wall: datetime | None = None
     """The demo's wall clock, set every tick (no `clock`): a truck waits at a pick-up, doors
     shut, until `PICKUP_EARLY` (an hour) before its planned arrival, so tomorrow's loads wait for
@@ -117,7 +119,7 @@ class Truck:
 
     def step(self, dt_s: float) -> None:
         """Advance the truck by dt seconds: drive along its route, or dwell at a stop."""
-        door_open = self.dwell_s > 0
+        door_open = self.dwell_s > 0 and not self.holding
         if self.dwell_s > 0:
             self._dwell(dt_s)
         elif self.route:
@@ -139,8 +141,10 @@ class Truck:
             and hold is not None
             and clock + timedelta(seconds=dt_s) < hold
         ):
-            self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here
+            self.dwell_s = dt_s / 2  # served, but the plan leaves later: wait here, doors shut
+            self.holding = True
             return
+        self.holding = False
         if self.dwell_s <= 0:
             self.ignition = True
             if self.roam:
@@ -207,7 +211,7 @@ class Truck:
             "heading": round(self.heading, 1),
             "ignition": self.ignition,
             "odometer_km": round(self.odometer_km, 2),
-            "door_open": self.dwell_s > 0,  # doors open while serving a stop
+            "door_open": self.dwell_s > 0 and not self.holding,  # open while serving a stop
             "defrost": self.reefer.defrosting() if self.reefer else False,
             "temperatures": self.reefer.readings() if self.reefer else [],
         }
