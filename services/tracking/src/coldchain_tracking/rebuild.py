@@ -25,7 +25,7 @@ starting together rebuild once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coldchain_contracts import FixAccepted, utcnow
 from coldchain_contracts.topics import FLEET_SITES, FLEET_VEHICLES
 from coldchain_servicekit.runtime import Runtime
+from coldchain_servicekit.transport_security import kafka_client_options
 from coldchain_tracking.analysis.config import AnalysisConfig
 from coldchain_tracking.analysis.live import enriched
 from coldchain_tracking.analysis.sample import Sample
@@ -113,15 +114,20 @@ def _fix(row: dict[str, Any]) -> FixAccepted:
     return FixAccepted.model_validate(row)
 
 
-async def reload_reference(bootstrap: str, reference: ReferenceData) -> tuple[int, int]:
-    """Apply every record of the compacted fleet topics, first offset to end (sites, vehicles)."""
+async def reload_reference(
+    bootstrap: str, reference: ReferenceData, kafka_options: dict[str, Any] | None = None
+) -> tuple[int, int]:
+    """Apply every record of the compacted fleet topics, first offset to end (sites, vehicles).
+    `kafka_options`: the service's TLS/SASL client settings (`kafka_client_options`)."""
     counts = []
     for topic, decoder, apply in (
         (FLEET_SITES.name, site_or_tombstone, reference.apply_site),
         (FLEET_VEHICLES.name, vehicle_or_tombstone, reference.apply_vehicle),
     ):
         # Subscribed (no group) only to load the topic's metadata, then assigned by hand.
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, enable_auto_commit=False, **(kafka_options or {})
+        )
         await consumer.start()
         try:
             parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -156,10 +162,11 @@ class LiveStateRebuilder:
     store: AnalysisStore
     config: AnalysisConfig
     window: timedelta
+    kafka_options: dict[str, Any] = field(default_factory=dict)
 
     async def rebuild(self) -> Rebuilt:
         """Reference data from the topics, then every vehicle from its history; sets the marker."""
-        sites, registered = await reload_reference(self.bootstrap, self.reference)
+        sites, registered = await reload_reference(self.bootstrap, self.reference, self.kafka_options)
         async with self.engine.connect() as conn:
             vehicle_ids = [r[0] for r in await conn.execute(_VEHICLES)]
         vehicles = kept = replayed = 0
@@ -209,6 +216,7 @@ class LiveStateRebuilder:
             store,
             config,
             window,
+            kafka_client_options(settings),
         )
 
     async def ensure(self) -> Rebuilt | None:
