@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import random
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from coldchain_contracts import RouteAssigned
 from coldchain_contracts.topics import DISPATCH_ASSIGNMENTS
 from coldchain_devtools import sim_fleet, sim_orders, sim_seed, sim_thermal
 from coldchain_devtools.sim_orders import ANCHORS
+from coldchain_devtools.sim_roads import bearing_deg, road_like_route
 from coldchain_servicekit.geo import haversine_m
 
 # The gateway registers this integration key at start in dev mode only (docs/gateway-security.md).
@@ -38,18 +38,6 @@ DEV_INGEST_KEY = "cci_dev-ingest-key-not-for-production"
 # At the demo's pace a truck may start a pick-up this long before its planned arrival (a plan
 # schedules a route late in its windows when that shortens it).
 PICKUP_EARLY = timedelta(hours=1)
-
-
-def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    y = math.sin(lon2 - lon1) * math.cos(lat2)
-    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
-    return (math.degrees(math.atan2(y, x)) + 360) % 360
-
-
-def road_like_route(start: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
-    """Two legs, north-south then east-west, the way arterial roads run, not a beeline."""
-    return [(target[0], start[1]), target]
 
 
 @dataclass(frozen=True)
